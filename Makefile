@@ -1,0 +1,173 @@
+# nestvisor — a UEFI-booted research hypervisor for nested VMX.
+#   make          build build/nestvisor.efi and the boot image build/nestvisor.img
+#   make run      boot it (EMU=bochs | qemu | kvm) and stream its console
+#   make test     host unit tests + emulator runs; ends with "N passed, N failed"
+#   make FAULT=alloc-nozero test   build with a deliberate defect (docs/testing.md)
+
+B        := build
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+EMU      ?= bochs
+DEBUG    ?= 1
+FAULT    ?=
+
+CC       := gcc
+NASM     := nasm
+LD       := ld
+OBJCOPY  := objcopy
+PYTHON   := python3
+
+# --- nestvisor (freestanding, GNU-EFI) -------------------------------------
+
+NV_C := \
+	boot/efi_main.c \
+	boot/efi_runtime.c \
+	boot/memmap.c \
+	boot/desc.c \
+	boot/trap.c \
+	lib/fmt.c \
+	lib/report.c \
+	lib/string.c \
+	mm/page_pool.c \
+	mm/page_alloc.c \
+	mm/paging.c \
+	apic/lapic.c \
+	apic/lapic_decode.c \
+	apic/madt.c \
+	apic/pit.c \
+	apic/smp.c \
+	vmx/vmx_caps.c \
+	vmx/vmx_detect.c \
+	vmm/config.c \
+	vmm/console.c \
+	vmm/cpus.c \
+	vmm/main.c \
+	vmm/panic.c \
+	vmm/percpu.c \
+	vmm/selftest.c \
+	vmm/serial.c \
+	vmm/shutdown.c
+
+NV_ASM := \
+	boot/isr.asm \
+	boot/stack_switch.asm \
+	boot/ap_blob.asm
+
+NV_OBJ := $(NV_C:%.c=$(B)/%.o) $(NV_ASM:%.asm=$(B)/%.o)
+
+FAULT_DEF := $(if $(FAULT),-DFAULT_$(subst -,_,$(shell echo $(FAULT) | tr a-z A-Z)))
+
+NV_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-ffreestanding -fno-common -fno-stack-protector -fpic -fshort-wchar \
+	-mno-red-zone -maccumulate-outgoing-args -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	-DGNU_EFI_USE_MS_ABI $(if $(filter 1,$(DEBUG)),-DNV_DEBUG) $(FAULT_DEF) \
+	-MMD -MP
+EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
+EFI_LDS := /usr/lib/elf_x86_64_efi.lds
+EFI_CRT := /usr/lib/crt0-efi-x86_64.o
+
+.PHONY: all image run test test-host test-emu bench deps clean
+all: image
+
+$(B)/boot/efi_%.o: boot/efi_%.c | $(B)/asm_offsets.inc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(NV_CFLAGS) $(EFI_INC) -c $< -o $@
+
+$(B)/%.o: %.c | $(B)/asm_offsets.inc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(NV_CFLAGS) -c $< -o $@
+
+# Structure offsets for assembly are generated from C (never hand-synced).
+$(B)/asm_offsets.inc: boot/asm_offsets.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(NV_CFLAGS) -MF $(B)/asm_offsets.d -MT $@ -S $< -o $(B)/asm_offsets.s
+	$(Q)sed -n 's/^#asm-define \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)/%define \1 \2/p' \
+		$(B)/asm_offsets.s > $@
+
+$(B)/%.o: %.asm $(B)/asm_offsets.inc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) -f elf64 -g -I$(B)/ -I$(B)/boot/ -MD $(@:.o=.d) -MP $< -o $@
+
+# The AP trampoline is a flat real-mode binary, embedded by boot/ap_blob.asm.
+$(B)/boot/ap_start.bin: boot/ap_start.asm $(B)/asm_offsets.inc
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) -f bin -I$(B)/ $< -o $@
+$(B)/boot/ap_blob.o: $(B)/boot/ap_start.bin
+
+$(B)/nestvisor.so: $(NV_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic --no-undefined \
+		$(EFI_CRT) $(NV_OBJ) -L/usr/lib -lgnuefi -o $@
+
+$(B)/nestvisor.efi: $(B)/nestvisor.so
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+# A FAT image without partition table, sized to a CHS geometry Bochs accepts
+# (32 cylinders x 16 heads x 63 sectors); boots as \EFI\BOOT\BOOTX64.EFI.
+IMG_GEOMETRY := -t 32 -h 16 -s 63
+$(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg
+	@$(if $(Q),echo "  IMAGE   $@")
+	$(Q)rm -f $@
+	$(Q)dd if=/dev/zero of=$@ bs=512 count=32256 status=none
+	$(Q)MTOOLS_SKIP_CHECK=1 mformat -i $@ $(IMG_GEOMETRY) ::
+	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@ ::/EFI ::/EFI/BOOT
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(B)/nestvisor.efi ::/EFI/BOOT/BOOTX64.EFI
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ nestvisor.cfg ::/nestvisor.cfg
+
+image: $(B)/nestvisor.img
+
+# --- host unit tests (pure code, ASan + UBSan) ------------------------------
+
+HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-DNV_DEBUG -DNV_HOST_TEST
+HOST_COMMON := test/host/harness.c lib/report.c lib/fmt.c
+
+# One line per test program: its pure sources.
+host_test_fmt        := lib/fmt.c
+host_test_page_pool  := mm/page_pool.c
+host_test_memmap     := boot/memmap.c
+host_test_config     := vmm/config.c
+host_test_vmx_caps   := vmx/vmx_caps.c
+host_test_madt       := apic/madt.c
+host_test_lapic_regs := apic/lapic_decode.c
+
+HOST_TESTS := $(patsubst host_test_%,%,$(filter host_test_%,$(.VARIABLES)))
+HOST_BINS  := $(HOST_TESTS:%=$(B)/host/test_%)
+
+
+.SECONDEXPANSION:
+$(B)/host/test_%: test/host/test_%.c $(HOST_COMMON) $$(host_test_$$*)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(CC) $(HOST_CFLAGS) $(sort $^) -o $@
+
+# --- set-up, run, test ------------------------------------------------------
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory image
+	@$(PYTHON) test/run.py --run $(EMU)
+
+test-host: deps
+	@$(MAKE) --no-print-directory $(HOST_BINS)
+
+test: deps
+	@$(MAKE) --no-print-directory image $(HOST_BINS)
+	@$(PYTHON) test/run.py --host $(HOST_BINS) --runs test/runs.cfg
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

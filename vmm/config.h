@@ -1,0 +1,38 @@
+/* nestvisor's configuration: \nestvisor.cfg on the ESP, then the image's
+ * load options, both "key = value" (one per line in the file, separated by
+ * spaces in the load options; '#' starts a comment). Pure: host-tested. */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include "console.h"
+#include "param.h"
+
+enum crash_test {
+	CRASH_NONE,
+	CRASH_UD,		/* ud2 on cpu0 */
+	CRASH_PF,		/* a read of unmapped memory on cpu0 */
+	CRASH_STACK_OVERFLOW,	/* unbounded recursion on cpu0's main stack */
+	CRASH_PANIC,		/* panic() */
+	CRASH_AP_UD,		/* ud2 on the last AP, in its IPI handler */
+};
+
+struct nv_config {
+	enum log_level log_level;	/* log = error | warn | info | debug */
+	unsigned max_cpus;		/* cpus = 1..MAX_CPUS */
+	bool prefer_xapic;		/* apic = auto | xapic */
+	bool selftest;			/* selftest = on | off */
+	enum crash_test crash;		/* crash = none | ud | pf | stack-overflow | panic | ap-ud */
+};
+
+void config_defaults(struct nv_config *c);
+
+/* Applies text (file syntax, or load-option syntax when words is true) to c.
+ * Each problem is described through complain(msg) and skipped; returns the
+ * number of problems. */
+unsigned config_parse(struct nv_config *c, const char *text, bool words,
+		      void (*complain)(const char *msg));
+
+/* One line summarising c, for the boot log. */
+void config_describe(const struct nv_config *c, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,135 @@
+/* The boot story of nestvisor, in order. efi_main() (boot/) has left boot
+ * services and calls vmm_main() on the firmware's stack; from here nestvisor
+ * owns the machine. */
+#include "main.h"
+#include "config.h"
+#include "console.h"
+#include "cpus.h"
+#include "percpu.h"
+#include "selftest.h"
+#include "shutdown.h"
+#include "../apic/lapic.h"
+#include "../boot/memmap.h"
+#include "../lib/panic.h"
+#include "../lib/report.h"
+#include "../lib/x86.h"
+#include "../mm/page_alloc.h"
+#include "../mm/paging.h"
+
+extern void stack_switch(u64 stack_top, void (*fn)(void *), void *arg);
+
+static struct nv_config config;
+
+static void config_complaint(const char *msg)
+{
+	pr_warn("%s", msg);
+}
+
+static void config_init(const struct boot_info *bi)
+{
+	char line[128];
+
+	config_defaults(&config);
+	config_parse(&config, bi->config_text, false, config_complaint);
+	config_parse(&config, bi->cmdline, true, config_complaint);
+	console_set_level(config.log_level);
+	config_describe(&config, line, sizeof(line));
+	pr_info("config: %s", line);
+}
+
+/* Hands the page allocator every region of one type. */
+static void memory_add(const struct boot_info *bi, enum region_type type)
+{
+	for (unsigned i = 0; i < bi->nr_regions; i++)
+		if (bi->regions[i].type == type)
+			page_alloc_add(bi->regions[i].base, bi->regions[i].size);
+}
+
+static void memory_summary(const struct boot_info *bi)
+{
+	struct page_stats s;
+
+	for (unsigned i = 0; i < bi->nr_regions; i++)
+		pr_debug("mm: %016lx-%016lx %s", bi->regions[i].base,
+			 bi->regions[i].base + bi->regions[i].size - 1,
+			 region_type_name(bi->regions[i].type));
+	page_alloc_stats(&s);
+	pr_info("mm: %lu MiB free in %u zones; nestvisor %lu KiB, runtime services %lu KiB, ACPI %lu KiB",
+		s.free_pages * PAGE_SIZE >> 20, s.zones,
+		memmap_total(bi->regions, bi->nr_regions, REGION_NESTVISOR) >> 10,
+		(memmap_total(bi->regions, bi->nr_regions, REGION_RUNTIME_CODE) +
+		 memmap_total(bi->regions, bi->nr_regions, REGION_RUNTIME_DATA)) >> 10,
+		(memmap_total(bi->regions, bi->nr_regions, REGION_ACPI_RECLAIM) +
+		 memmap_total(bi->regions, bi->nr_regions, REGION_ACPI_NVS)) >> 10);
+}
+
+/* What every CPU does once it has its own stacks and tables. */
+static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
+{
+	cpu->spiv_after_reset = lapic_init_cpu();
+	vmx_detect(&cpu->vmx);
+	vmx_print(&cpu->vmx, bsp_vmx);
+	if (config.selftest)
+		selftest_this_cpu(cpu);
+}
+
+static noreturn void ap_main(struct percpu *cpu)
+{
+#ifdef FAULT_AP_SILENT
+	/* Deliberate defect (make FAULT=ap-silent): never report in. */
+	cpu_halt_forever();
+#endif
+	percpu_activate(cpu);
+	paging_init_ap();
+	cpu->state = CPU_ONLINE;
+	__atomic_store_n(&cpu->reported_in, 1, __ATOMIC_RELEASE);
+	pr_info("smp: cpu%u online (APIC ID %u)", cpu->cpu_id, cpu->apic_id);
+	cpu_bringup(cpu, &percpu_get(0)->vmx);
+	/* Idle: interrupts (IPIs) wake it; sti's one-instruction shadow makes
+	 * "sti; hlt" race-free. */
+	for (;;)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+static noreturn void bsp_main(void *arg)
+{
+	struct boot_info *bi = arg;
+	struct percpu *cpu = this_cpu();
+	unsigned failures;
+
+	/* Off the firmware's stack, GDT, IDT and page tables: its memory is free. */
+	memory_add(bi, REGION_BOOT_SERVICES);
+	memory_summary(bi);
+
+	if (!lapic_init_bsp(config.prefer_xapic))
+		panic("no usable local APIC");
+	selftest_init(config.crash);
+	lapic_calibrate();
+	cpu->apic_id = lapic_id();
+	cpu->state = CPU_ONLINE;
+	cpu_bringup(cpu, NULL);
+
+	cpus_start_aps(bi, config.max_cpus, ap_main);
+
+	if (config.selftest) {
+		selftest_memory();
+		selftest_ipis();
+		selftest_crash(config.crash);
+		selftest_cpus_alive();
+	}
+	failures = report_summary("nestvisor");
+	power_off(failures ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);
+}
+
+noreturn void vmm_main(struct boot_info *bi)
+{
+	struct percpu *bsp;
+
+	config_init(bi);
+	memory_add(bi, REGION_USABLE);	/* boot-services memory is still in use */
+	paging_init(bi);		/* nestvisor's identity map, NX, UC devices */
+	bsp = percpu_alloc(0);		/* cpu0: stacks with guard pages, GDT/TSS/IDT */
+	percpu_activate(bsp);
+	stack_switch(bsp->stacks[STACK_MAIN].top, (void (*)(void *))bsp_main, bi);
+	__builtin_unreachable();
+}
