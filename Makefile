@@ -158,7 +158,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory image
-	@$(PYTHON) test/run.py --run $(EMU)
+	@$(PYTHON) test/run.py --run $(EMU) --cpus 2
 
 test-host: deps
 	@$(MAKE) --no-print-directory $(HOST_BINS)

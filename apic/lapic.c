@@ -119,6 +119,7 @@ bool lapic_init_bsp(bool prefer_xapic)
 		xapic_base = phys_to_ptr(base & APIC_BASE_ADDR_MASK);
 	}
 	pic_disable();
+	enter_mode();
 	pr_info("lapic: %s mode (CPUID x2APIC %s%s), IA32_APIC_BASE 0x%lx", lapic->name,
 		id.ecx & CPUID_1_ECX_X2APIC ? "yes" : "no",
 		prefer_xapic ? ", xAPIC preferred by config" : "", rdmsr(MSR_IA32_APIC_BASE));

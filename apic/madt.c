@@ -70,8 +70,8 @@ struct madt_x2apic {		/* 5.2.12.12 Processor Local x2APIC */
 } __packed;
 _Static_assert(sizeof(struct madt_x2apic) == 16, "Local x2APIC entry is 16 bytes");
 
-/* Local APIC flags (5.2.12.2, Table 5.23): a processor with neither bit set
- * is not usable at all and the OS must not try to start it. */
+/* Local APIC flags (5.2.12.2): a processor with neither bit set is not
+ * usable at all, and the OS must not try to start it. */
 #define MADT_CPU_ENABLED BIT(0)
 #define MADT_CPU_ONLINE_CAPABLE BIT(1)
 
@@ -209,31 +209,115 @@ static const struct acpi_madt *find_madt(phys_addr_t rsdp_pa, const char **why)
 	return NULL;
 }
 
-/* Adds a processor unless its APIC ID is already listed: firmware may
- * describe one CPU by both a Local APIC and a Local x2APIC entry. */
-static void add_cpu(struct madt_cpu *out, unsigned cap, unsigned *count,
-		    unsigned *dropped, u32 apic_id, u32 flags)
+/* Walks the MADT's entries; the first walk (validate_entries) proves every
+ * entry lies wholly inside the table, so later walks need no checks. */
+struct entry_walk {
+	const u8 *base;
+	u32 off, len;
+};
+
+static struct entry_walk walk_start(const struct acpi_madt *madt)
 {
-	if (!(flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE)))
-		return;
-	for (unsigned i = 0; i < *count; i++)
-		if (out[i].apic_id == apic_id)
-			return;
-	if (*count >= cap) {
-		(*dropped)++;
-		return;
+	return (struct entry_walk){ (const u8 *)madt, sizeof(*madt), madt->header.length };
+}
+
+/* Returns the next entry (its header copied to *e), or NULL at the end or,
+ * with *why set, at an entry that does not fit the table. */
+static const u8 *walk_next(struct entry_walk *w, struct madt_entry *e, const char **why)
+{
+	const u8 *p;
+
+	if (w->off >= w->len)
+		return NULL;
+	if (w->len - w->off < sizeof(*e)) {
+		*why = "MADT entry runs past the table";
+		return NULL;
 	}
-	out[*count] = (struct madt_cpu){ apic_id, flags & MADT_CPU_ENABLED };
-	(*count)++;
+	p = w->base + w->off;
+	memcpy(e, p, sizeof(*e));
+	/* A length below 2 would never advance; one past the end overreads. */
+	if (e->length < sizeof(*e) || e->length > w->len - w->off) {
+		*why = "MADT entry length bad";
+		return NULL;
+	}
+	w->off += e->length;
+	return p;
+}
+
+/* For a processor entry that is present (enabled or online-capable),
+ * stores its APIC ID and returns true. A processor entry shorter than its
+ * layout sets *why. Longer entries are fine: later ACPI revisions may grow
+ * them, and only the known prefix is read. */
+static bool present_cpu(const u8 *p, const struct madt_entry *e, u32 *apic_id,
+			u32 *flags, const char **why)
+{
+	struct madt_lapic l;
+	struct madt_x2apic x;
+
+	switch (e->type) {
+	case MADT_TYPE_LAPIC:
+		if (e->length < sizeof(l)) {
+			*why = "MADT Local APIC entry too short";
+			return false;
+		}
+		memcpy(&l, p, sizeof(l));
+		*apic_id = l.apic_id;
+		*flags = l.flags;
+		break;
+	case MADT_TYPE_X2APIC:
+		if (e->length < sizeof(x)) {
+			*why = "MADT Local x2APIC entry too short";
+			return false;
+		}
+		memcpy(&x, p, sizeof(x));
+		*apic_id = x.x2apic_id;
+		*flags = x.flags;
+		break;
+	default:
+		/* I/O APICs, overrides, NMI sources...: not processors. */
+		return false;
+	}
+	return *flags & (MADT_CPU_ENABLED | MADT_CPU_ONLINE_CAPABLE);
+}
+
+/* Checks every entry once, so the walks after it cannot fail. */
+static bool validate_entries(const struct acpi_madt *madt, const char **why)
+{
+	struct entry_walk w = walk_start(madt);
+	struct madt_entry e;
+	const u8 *p;
+	u32 id, flags;
+
+	while ((p = walk_next(&w, &e, why)))
+		present_cpu(p, &e, &id, &flags, why);
+	return !*why;
+}
+
+/* Whether a present processor entry before offset end has this APIC ID:
+ * firmware may describe one CPU by both a Local APIC and a Local x2APIC
+ * entry, and it must be started once. */
+static bool listed_before(const struct acpi_madt *madt, u32 end, u32 apic_id)
+{
+	struct entry_walk w = walk_start(madt);
+	struct madt_entry e;
+	const char *why = NULL;
+	const u8 *p;
+	u32 id, flags;
+
+	while (w.off < end && (p = walk_next(&w, &e, &why)))
+		if (present_cpu(p, &e, &id, &flags, &why) && id == apic_id)
+			return true;
+	return false;
 }
 
 int madt_find_cpus(phys_addr_t rsdp, struct madt_cpu *out, unsigned cap,
 		   unsigned *ignored, const char **why)
 {
 	const struct acpi_madt *madt;
-	const u8 *base;
+	struct entry_walk w;
+	struct madt_entry e;
 	unsigned count = 0, dropped = 0;
-	u32 len, off;
+	const u8 *p;
 
 	ASSERT(why && (out || !cap));
 	*why = NULL;
@@ -242,46 +326,24 @@ int madt_find_cpus(phys_addr_t rsdp, struct madt_cpu *out, unsigned cap,
 	madt = find_madt(rsdp, why);
 	if (!madt)
 		return -1;
+	/* A damaged table gives no list at all: a partial one would be
+	 * mistaken for the whole machine. */
+	if (!validate_entries(madt, why))
+		return -1;
 
-	/* Each entry must lie wholly inside the table and be at least as long
-	 * as its type's layout; anything else means the table is damaged,
-	 * and a partial CPU list would be worse than none. */
-	base = (const u8 *)madt;
-	len = madt->header.length;
-	for (off = sizeof(*madt); off < len; ) {
-		struct madt_entry e;
+	w = walk_start(madt);
+	while ((p = walk_next(&w, &e, why))) {
+		u32 entry_off = w.off - e.length;
+		u32 id, flags;
 
-		if (len - off < sizeof(e)) {
-			*why = "MADT entry runs past the table";
-			return -1;
+		if (!present_cpu(p, &e, &id, &flags, why) ||
+		    listed_before(madt, entry_off, id))
+			continue;
+		if (count == cap) {
+			dropped++;
+			continue;
 		}
-		memcpy(&e, base + off, sizeof(e));
-		if (e.length < sizeof(e) || e.length > len - off) {
-			*why = "MADT entry length bad";
-			return -1;
-		}
-		if (e.type == MADT_TYPE_LAPIC) {
-			struct madt_lapic l;
-
-			if (e.length < sizeof(l)) {
-				*why = "MADT Local APIC entry too short";
-				return -1;
-			}
-			memcpy(&l, base + off, sizeof(l));
-			add_cpu(out, cap, &count, &dropped, l.apic_id, l.flags);
-		} else if (e.type == MADT_TYPE_X2APIC) {
-			struct madt_x2apic x;
-
-			if (e.length < sizeof(x)) {
-				*why = "MADT Local x2APIC entry too short";
-				return -1;
-			}
-			memcpy(&x, base + off, sizeof(x));
-			add_cpu(out, cap, &count, &dropped, x.x2apic_id, x.flags);
-		}
-		/* Other entry types (I/O APIC, overrides, NMI sources...) are
-		 * not about processors. */
-		off += e.length;
+		out[count++] = (struct madt_cpu){ id, flags & MADT_CPU_ENABLED };
 	}
 
 	if (ignored)

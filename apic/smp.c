@@ -6,7 +6,7 @@
 #include "../vmm/param.h"
 
 unsigned smp_enumerate(const struct boot_info *bi, struct madt_cpu *out, unsigned cap,
-		       const char **source)
+		       const char **source, const char **no_madt)
 {
 	unsigned n = 0;
 	const char *why = "no RSDP";
@@ -19,6 +19,7 @@ unsigned smp_enumerate(const struct boot_info *bi, struct madt_cpu *out, unsigne
 			if (out[i].enabled)
 				out[n++] = out[i];
 		*source = "ACPI MADT";
+		*no_madt = NULL;
 		return n;
 	}
 	for (unsigned i = 0; i < bi->nr_mp_cpus && n < cap; i++) {
@@ -27,7 +28,8 @@ unsigned smp_enumerate(const struct boot_info *bi, struct madt_cpu *out, unsigne
 		out[n].apic_id = bi->mp_cpus[i].apic_id;
 		out[n++].enabled = true;
 	}
-	*source = n ? "UEFI MP Services (no MADT)" : "nothing: assuming one CPU";
+	*source = n ? "UEFI MP Services" : "nothing: assuming one CPU";
+	*no_madt = why;
 	return n;
 }
 

@@ -10,9 +10,10 @@
 /* The CPUs to run on: from the ACPI MADT when there is one, else from what
  * UEFI MP Services reported before ExitBootServices (Bochs + OVMF publish no
  * ACPI tables: platform.md). Only enabled CPUs are listed. *source names the
- * origin for the log. Returns the count. */
+ * origin for the log, *no_madt why the MADT was not used (NULL if it was).
+ * Returns the count. */
 unsigned smp_enumerate(const struct boot_info *bi, struct madt_cpu *out, unsigned cap,
-		       const char **source);
+		       const char **source, const char **no_madt);
 
 enum ap_start_result {
 	AP_ONLINE,	/* ran the trampoline and reported in */

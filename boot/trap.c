@@ -102,21 +102,33 @@ static bool frame_ok(const struct percpu *cpu, u64 rbp, u64 rsp)
 
 static void backtrace(const struct percpu *cpu, const struct trap_frame *tf)
 {
-	char line[BACKTRACE_MAX * 32] = "backtrace:", buf[32];
+	char line[BACKTRACE_MAX * 40] = "backtrace:", buf[32];
 	size_t len = 10;
-	u64 rbp = tf->rbp;
+	u64 rbp = tf->rbp, prev = 0;
+	unsigned repeats = 0;
 
+	/* Recursion shows as one address with a count, not a wall of copies. */
 	for (int i = 0; i < BACKTRACE_MAX && frame_ok(cpu, rbp, tf->rsp); i++) {
 		const u64 *frame = phys_to_ptr(rbp);
 
 		if (!frame[1])
 			break;
-		len += fmt_snprintf(line + len, sizeof(line) - len, " %s",
-				    where(frame[1], buf, sizeof(buf)));
+		if (frame[1] == prev) {
+			repeats++;
+		} else {
+			if (repeats)
+				len += fmt_snprintf(line + len, sizeof(line) - len, " (x%u)", repeats + 1);
+			len += fmt_snprintf(line + len, sizeof(line) - len, " %s",
+					    where(frame[1], buf, sizeof(buf)));
+			prev = frame[1];
+			repeats = 0;
+		}
 		if (frame[0] <= rbp) /* frames go up the stack; anything else is garbage */
 			break;
 		rbp = frame[0];
 	}
+	if (repeats)
+		fmt_snprintf(line + len, sizeof(line) - len, " (x%u or more)", repeats + 1);
 	console_crash_line("%s", line);
 }
 
@@ -189,10 +201,10 @@ void trap_dispatch(struct trap_frame *tf)
 	/* A spurious interrupt needs no EOI and no handling (SDM Vol. 3, 11.9). */
 	if (v == VECTOR_SPURIOUS)
 		return;
-	crash_report(vector_title(v, title, sizeof(title)), tf);
 	cpu = this_cpu();
 	if (cpu)
 		cpu->state = CPU_STOPPED;
+	crash_report(vector_title(v, title, sizeof(title)), tf);
 	console_crash_begin();
 	console_crash_line("===== cpu%u stopped =====", this_cpu_id());
 	console_crash_end();

@@ -12,11 +12,13 @@
 unsigned cpus_start_aps(const struct boot_info *bi, unsigned max_cpus, ap_main_t ap_main)
 {
 	static struct madt_cpu found[MAX_CPUS];
-	const char *source;
-	unsigned n = smp_enumerate(bi, found, MAX_CPUS, &source);
+	const char *source, *no_madt;
+	unsigned n = smp_enumerate(bi, found, MAX_CPUS, &source, &no_madt);
 	unsigned want = MIN(MAX(n, 1u), max_cpus), online = 1;
 	u32 bsp_id = lapic_id();
 
+	if (no_madt)
+		pr_info("smp: no usable MADT (%s)", no_madt);
 	pr_info("smp: %u CPU%s from %s; using up to %u", n, n == 1 ? "" : "s", source, want);
 	for (unsigned i = 0; i < n && online < want; i++) {
 		struct percpu *cpu;

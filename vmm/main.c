@@ -63,10 +63,9 @@ static void memory_summary(const struct boot_info *bi)
 		 memmap_total(bi->regions, bi->nr_regions, REGION_ACPI_NVS)) >> 10);
 }
 
-/* What every CPU does once it has its own stacks and tables. */
+/* What every CPU does once its local APIC is reset. */
 static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
 {
-	cpu->spiv_after_reset = lapic_init_cpu();
 	vmx_detect(&cpu->vmx);
 	vmx_print(&cpu->vmx, bsp_vmx);
 	if (config.selftest)
@@ -84,6 +83,7 @@ static noreturn void ap_main(struct percpu *cpu)
 	cpu->state = CPU_ONLINE;
 	__atomic_store_n(&cpu->reported_in, 1, __ATOMIC_RELEASE);
 	pr_info("smp: cpu%u online (APIC ID %u)", cpu->cpu_id, cpu->apic_id);
+	cpu->spiv_after_reset = lapic_init_cpu();
 	cpu_bringup(cpu, &percpu_get(0)->vmx);
 	/* Idle: interrupts (IPIs) wake it; sti's one-instruction shadow makes
 	 * "sti; hlt" race-free. */
@@ -103,6 +103,7 @@ static noreturn void bsp_main(void *arg)
 
 	if (!lapic_init_bsp(config.prefer_xapic))
 		panic("no usable local APIC");
+	cpu->spiv_after_reset = lapic_init_cpu();
 	selftest_init(config.crash);
 	lapic_calibrate();
 	cpu->apic_id = lapic_id();

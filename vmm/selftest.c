@@ -15,7 +15,8 @@
 #define MAX_TEST_ORDER 9
 #define TIMER_PERIOD_US 1000
 #define TIMER_TICKS 10
-#define TEST_TIMEOUT_US 1000000
+#define TIMER_TIMEOUT_US 1000000	/* 100 times the ticks we wait for */
+#define IPI_TIMEOUT_US 200000
 #define UNMAPPED_ADDRESS (1ull << 46)	/* above anything the host tables map */
 
 static enum crash_test armed_crash;
@@ -30,10 +31,10 @@ static void ipi_taken(struct trap_frame *tf __unused)
 {
 	struct percpu *cpu = this_cpu();
 
+	if (armed_crash == CRASH_AP_UD && cpu->cpu_id + 1 == percpu_count())
+		__asm__ volatile("ud2");	/* before counting: the sender sees no answer */
 	cpu->ipis++;
 	lapic_eoi();
-	if (armed_crash == CRASH_AP_UD && cpu->cpu_id + 1 == percpu_count())
-		__asm__ volatile("ud2");
 }
 
 void selftest_init(enum crash_test crash)
@@ -51,10 +52,10 @@ static bool all_bytes(const u8 *p, u8 v, size_t n)
 	return true;
 }
 
-/* Waits until *counter passes start or the timeout expires. */
-static bool wait_count(const volatile u64 *counter, u64 start, u64 want)
+/* Waits until *counter has advanced want past start, or timeout_us passed. */
+static bool wait_count(const volatile u64 *counter, u64 start, u64 want, u64 timeout_us)
 {
-	u64 end = rdtsc() + tsc_hz() * TEST_TIMEOUT_US / 1000000;
+	u64 end = rdtsc() + tsc_hz() * timeout_us / 1000000;
 
 	while (*counter - start < want)
 		if ((s64)(rdtsc() - end) > 0)
@@ -110,7 +111,7 @@ void selftest_this_cpu(struct percpu *cpu)
 
 	lapic_timer_periodic(VECTOR_TIMER, TIMER_PERIOD_US);
 	irq_enable();
-	ticked = wait_count(&cpu->timer_ticks, start, TIMER_TICKS);
+	ticked = wait_count(&cpu->timer_ticks, start, TIMER_TICKS, TIMER_TIMEOUT_US);
 	irq_disable();
 	lapic_timer_periodic(VECTOR_TIMER, 0);
 	report(ticked, "timer: cpu%u took %lu periodic interrupts of %u us",
@@ -126,7 +127,7 @@ void selftest_ipis(void)
 		if (cpu->state != CPU_ONLINE)
 			continue;
 		lapic_send_ipi(cpu->apic_id, VECTOR_IPI);
-		report(wait_count(&cpu->ipis, start, 1), "ipi: cpu%u took an IPI from cpu%u",
+		report(wait_count(&cpu->ipis, start, 1, IPI_TIMEOUT_US), "ipi: cpu%u took an IPI from cpu%u",
 		       cpu->cpu_id, this_cpu_id());
 	}
 }
