@@ -67,21 +67,28 @@ EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_LDS := /usr/lib/elf_x86_64_efi.lds
 EFI_CRT := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all image run test test-host test-emu bench deps clean
+.PHONY: all image run test test-host deps clean FORCE
 all: image
 
-$(B)/boot/efi_%.o: boot/efi_%.c | $(B)/asm_offsets.inc
+# Objects depend on the flags they were built with: changing FAULT or DEBUG
+# rebuilds everything.
+$(B)/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(NV_CFLAGS)' | cmp -s - $@ || echo '$(NV_CFLAGS)' > $@
+FORCE:
+
+$(B)/boot/efi_%.o: boot/efi_%.c $(B)/cflags | $(B)/asm_offsets.inc
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(NV_CFLAGS) $(EFI_INC) -c $< -o $@
 
-$(B)/%.o: %.c | $(B)/asm_offsets.inc
+$(B)/%.o: %.c $(B)/cflags | $(B)/asm_offsets.inc
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(NV_CFLAGS) -c $< -o $@
 
 # Structure offsets for assembly are generated from C (never hand-synced).
-$(B)/asm_offsets.inc: boot/asm_offsets.c
+$(B)/asm_offsets.inc: boot/asm_offsets.c $(B)/cflags
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)$(CC) $(NV_CFLAGS) -MF $(B)/asm_offsets.d -MT $@ -S $< -o $(B)/asm_offsets.s

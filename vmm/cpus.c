@@ -3,6 +3,7 @@
 #include "../apic/lapic.h"
 #include "../apic/smp.h"
 #include "../lib/msr.h"
+#include "../lib/report.h"
 #include "../lib/x86.h"
 #include "../mm/paging.h"
 
@@ -44,8 +45,8 @@ unsigned cpus_start_aps(const struct boot_info *bi, unsigned max_cpus, ap_main_t
 			online++;
 			continue;
 		}
-		pr_err("smp: cpu%u (APIC ID %u) did not start within %u ms: %s", cpu->cpu_id,
-		       cpu->apic_id, AP_START_TIMEOUT_MS,
+		report(false, "smp: cpu%u (APIC ID %u) did not start within %u ms: %s",
+		       cpu->cpu_id, cpu->apic_id, AP_START_TIMEOUT_MS,
 		       r == AP_SILENT ? "it never reached long mode"
 				      : "it reached long mode but never reported in");
 		cpu->state = CPU_ABSENT;
