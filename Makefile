@@ -29,6 +29,7 @@ NV_C := \
 	lib/report.c \
 	lib/string.c \
 	mm/page_pool.c \
+	mm/ept.c \
 	mm/page_alloc.c \
 	mm/paging.c \
 	apic/lapic.c \
@@ -36,22 +37,37 @@ NV_C := \
 	apic/madt.c \
 	apic/pit.c \
 	apic/smp.c \
+	vmx/exit.c \
+	vmx/exit_cpuid.c \
+	vmx/exit_io.c \
+	vmx/exit_misc.c \
+	vmx/exit_msr_cr.c \
+	vmx/exit_stop.c \
+	vmx/msr_bitmap.c \
+	vmx/vmcs_field.c \
 	vmx/vmx_caps.c \
+	vmx/vmx_controls.c \
 	vmx/vmx_detect.c \
+	vmx/vmx_errors.c \
+	vmx/vmcs.c \
+	vmx/vmxon.c \
 	vmm/config.c \
 	vmm/console.c \
+	vmm/guest.c \
 	vmm/cpus.c \
 	vmm/main.c \
 	vmm/panic.c \
 	vmm/percpu.c \
 	vmm/selftest.c \
 	vmm/serial.c \
-	vmm/shutdown.c
+	vmm/shutdown.c \
+	vmm/vcpu.c
 
 NV_ASM := \
 	boot/isr.asm \
 	boot/stack_switch.asm \
-	boot/ap_blob.asm
+	boot/ap_blob.asm \
+	vmx/vmenter.asm
 
 NV_OBJ := $(NV_C:%.c=$(B)/%.o) $(NV_ASM:%.asm=$(B)/%.o)
 
@@ -118,10 +134,13 @@ $(B)/nestvisor.efi: $(B)/nestvisor.so
 		-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
+# Test guests: GUEST_BINS, copied to \guests on the image.
+include guests/guests.mk
+
 # A FAT image without partition table, sized to a CHS geometry Bochs accepts
 # (32 cylinders x 16 heads x 63 sectors); boots as \EFI\BOOT\BOOTX64.EFI.
 IMG_GEOMETRY := -t 32 -h 16 -s 63
-$(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg
+$(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg $(GUEST_BINS)
 	@$(if $(Q),echo "  IMAGE   $@")
 	$(Q)rm -f $@
 	$(Q)dd if=/dev/zero of=$@ bs=512 count=32256 status=none
@@ -129,6 +148,8 @@ $(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg
 	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@ ::/EFI ::/EFI/BOOT
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(B)/nestvisor.efi ::/EFI/BOOT/BOOTX64.EFI
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ nestvisor.cfg ::/nestvisor.cfg
+	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@ ::/guests
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(GUEST_BINS) ::/guests/
 
 image: $(B)/nestvisor.img
 
@@ -146,7 +167,12 @@ host_test_memmap     := boot/memmap.c
 host_test_config     := vmm/config.c
 host_test_vmx_caps   := vmx/vmx_caps.c
 host_test_madt       := apic/madt.c
+host_test_ept        := mm/ept.c
+host_test_vmx_controls := vmx/vmx_controls.c
+host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_lapic_regs := apic/lapic_decode.c
+host_test_vmcs_fields := vmx/vmcs_field.c
+host_test_vmx_errors := vmx/vmx_errors.c
 
 HOST_TESTS := $(patsubst host_test_%,%,$(filter host_test_%,$(.VARIABLES)))
 HOST_BINS  := $(HOST_TESTS:%=$(B)/host/test_%)

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include "trap.h"
 #include "ap_boot.h"
+#include "../vmx/vmenter.h"
+#include "../vmx/vmcs_field.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n#asm-define " #sym " %c0" ::"i"(val))
 #define OFFSET(sym, type, member) DEFINE(sym, offsetof(type, member))
@@ -38,4 +40,22 @@ void asm_offsets(void)
 	OFFSET(AP_PERCPU, struct ap_boot_params, percpu);
 	OFFSET(AP_STARTED, struct ap_boot_params, started);
 	DEFINE(AP_PARAMS_SIZE, sizeof(struct ap_boot_params));
+
+	OFFSET(GR_RAX, struct guest_regs, rax);
+	OFFSET(GR_RBX, struct guest_regs, rbx);
+	OFFSET(GR_RCX, struct guest_regs, rcx);
+	OFFSET(GR_RDX, struct guest_regs, rdx);
+	OFFSET(GR_RSI, struct guest_regs, rsi);
+	OFFSET(GR_RDI, struct guest_regs, rdi);
+	OFFSET(GR_RBP, struct guest_regs, rbp);
+	OFFSET(GR_R8, struct guest_regs, r8);
+	OFFSET(GR_R9, struct guest_regs, r9);
+	OFFSET(GR_R10, struct guest_regs, r10);
+	OFFSET(GR_R11, struct guest_regs, r11);
+	OFFSET(GR_R12, struct guest_regs, r12);
+	OFFSET(GR_R13, struct guest_regs, r13);
+	OFFSET(GR_R14, struct guest_regs, r14);
+	OFFSET(GR_R15, struct guest_regs, r15);
+	OFFSET(GR_CR2, struct guest_regs, cr2);
+	DEFINE(VMCS_HOST_RSP, VMCS_HOST_RSP);
 }

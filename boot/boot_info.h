@@ -41,6 +41,14 @@ struct boot_cpu {
 	bool enabled;
 };
 
+/* A file from the ESP's \guests folder (test guest images), in loader data. */
+#define BOOT_FILE_NAME_MAX 32
+struct boot_file {
+	char name[BOOT_FILE_NAME_MAX];	/* e.g. "basic64.bin" */
+	const void *data;
+	u64 size;
+};
+
 struct boot_info {
 	/* Sorted by base, non-overlapping, adjacent equal regions merged. */
 	struct mem_region regions[MAX_MEM_REGIONS];
@@ -54,6 +62,10 @@ struct boot_info {
 	 * options, both as NUL-terminated ASCII; NULL when absent. */
 	const char *config_text;
 	const char *cmdline;
+
+	/* Every file of \guests on the ESP. */
+	struct boot_file files[MAX_BOOT_FILES];
+	unsigned nr_files;
 
 	/* ACPI RSDP from the UEFI configuration table; 0 when there is none
 	 * (Bochs + OVMF publish no ACPI tables: see platform.md). */

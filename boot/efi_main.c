@@ -12,6 +12,7 @@
 #include "../vmm/main.h"
 
 #define CONFIG_PATH L"\\nestvisor.cfg"
+#define GUESTS_DIR L"\\guests"
 #define MAX_CONFIG_BYTES (64 * 1024)
 #define MAX_CMDLINE_CHARS 1024
 /* The AP start-up vector is a page number below 1 MiB, outside the legacy
@@ -69,36 +70,79 @@ static char *ascii_from_ucs2(const CHAR16 *s, UINTN chars)
 	return out;
 }
 
-static const char *read_config(EFI_LOADED_IMAGE *image)
+static EFI_FILE_HANDLE open_root(EFI_LOADED_IMAGE *image)
 {
 	EFI_FILE_IO_INTERFACE *fs;
-	EFI_FILE_HANDLE root, file;
-	UINT8 info_buf[sizeof(EFI_FILE_INFO) + 256];
-	UINTN size = sizeof(info_buf);
-	char *text;
+	EFI_FILE_HANDLE root;
 
 	if (uefi_call_wrapper(bs->HandleProtocol, 3, image->DeviceHandle, &fs_guid,
 			      (void **)&fs) != EFI_SUCCESS ||
 	    uefi_call_wrapper(fs->OpenVolume, 2, fs, &root) != EFI_SUCCESS)
 		return NULL;
-	if (uefi_call_wrapper(root->Open, 5, root, &file, CONFIG_PATH,
-			      EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
+	return root;
+}
+
+/* Reads up to max bytes of dir\path into loader data, NUL-terminated. */
+static char *read_file(EFI_FILE_HANDLE dir, CHAR16 *path, u64 max, u64 *size_out)
+{
+	EFI_FILE_HANDLE file;
+	UINT8 info_buf[sizeof(EFI_FILE_INFO) + 256];
+	UINTN size = sizeof(info_buf);
+	char *data = NULL;
+
+	if (!dir || uefi_call_wrapper(dir->Open, 5, dir, &file, path, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
 		return NULL;
 	if (uefi_call_wrapper(file->GetInfo, 4, file, &file_info_guid, &size,
-			      info_buf) != EFI_SUCCESS)
-		return NULL;
-	size = ((EFI_FILE_INFO *)info_buf)->FileSize;
-	if (size > MAX_CONFIG_BYTES) {
-		pr_warn("boot: config file is %lu bytes; reading the first %u",
-			(u64)size, MAX_CONFIG_BYTES);
-		size = MAX_CONFIG_BYTES;
+			      info_buf) == EFI_SUCCESS) {
+		size = ((EFI_FILE_INFO *)info_buf)->FileSize;
+		if (size > max) {
+			pr_warn("boot: a file is %lu bytes; reading the first %lu", (u64)size, max);
+			size = max;
+		}
+		data = alloc_pool(size + 1);
+		if (data && uefi_call_wrapper(file->Read, 3, file, &size, data) == EFI_SUCCESS) {
+			data[size] = '\0';
+			*size_out = size;
+		} else {
+			data = NULL;
+		}
 	}
-	text = alloc_pool(size + 1);
-	if (!text || uefi_call_wrapper(file->Read, 3, file, &size, text) != EFI_SUCCESS)
-		return NULL;
-	text[size] = '\0';
 	uefi_call_wrapper(file->Close, 1, file);
-	return text;
+	return data;
+}
+
+/* Every regular file in \guests: the test guest images. */
+static void read_guest_files(EFI_FILE_HANDLE root, struct boot_info *bi)
+{
+	EFI_FILE_HANDLE dir;
+	UINT8 info_buf[sizeof(EFI_FILE_INFO) + 256];
+	EFI_FILE_INFO *info = (EFI_FILE_INFO *)info_buf;
+
+	if (!root || uefi_call_wrapper(root->Open, 5, root, &dir, GUESTS_DIR,
+				       EFI_FILE_MODE_READ, 0) != EFI_SUCCESS)
+		return;
+	for (;;) {
+		UINTN size = sizeof(info_buf);
+		struct boot_file *f = &bi->files[bi->nr_files];
+		unsigned i;
+
+		/* Reading a directory yields one EFI_FILE_INFO per call; 0 bytes at the end. */
+		if (uefi_call_wrapper(dir->Read, 3, dir, &size, info_buf) != EFI_SUCCESS || !size)
+			break;
+		if (info->Attribute & EFI_FILE_DIRECTORY)
+			continue;
+		if (bi->nr_files == MAX_BOOT_FILES) {
+			pr_warn("boot: more than %u files in \\guests; ignoring the rest", MAX_BOOT_FILES);
+			break;
+		}
+		for (i = 0; i + 1 < BOOT_FILE_NAME_MAX && info->FileName[i]; i++)
+			f->name[i] = info->FileName[i] < 0x80 ? (char)info->FileName[i] : '?';
+		f->name[i] = '\0';
+		f->data = read_file(dir, info->FileName, MAX_BOOT_FILE_BYTES, &f->size);
+		if (f->data)
+			bi->nr_files++;
+	}
+	uefi_call_wrapper(dir->Close, 1, dir);
 }
 
 static phys_addr_t find_rsdp(EFI_SYSTEM_TABLE *st)
@@ -192,6 +236,8 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *st)
 {
 	struct boot_info *bi = &boot_info;
 	EFI_LOADED_IMAGE *image;
+	EFI_FILE_HANDLE root;
+	u64 config_size;
 
 	bs = st->BootServices;
 	/* nestvisor writes to COM1 itself and never through ConOut, which OVMF
@@ -206,12 +252,15 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *st)
 	}
 	bi->image_base = ptr_to_phys(image->ImageBase);
 	bi->image_size = image->ImageSize;
-	bi->config_text = read_config(image);
+	root = open_root(image);
+	bi->config_text = read_file(root, CONFIG_PATH, MAX_CONFIG_BYTES, &config_size);
+	read_guest_files(root, bi);
 	if (image->LoadOptionsSize)
 		bi->cmdline = ascii_from_ucs2(image->LoadOptions,
 					      MIN(image->LoadOptionsSize / 2, MAX_CMDLINE_CHARS));
-	pr_info("boot: image at 0x%lx (%lu KiB), config %s", bi->image_base,
-		bi->image_size / 1024, bi->config_text ? "\\nestvisor.cfg" : "absent");
+	pr_info("boot: image at 0x%lx (%lu KiB), config %s, %u guest image%s", bi->image_base,
+		bi->image_size / 1024, bi->config_text ? "\\nestvisor.cfg" : "absent",
+		bi->nr_files, bi->nr_files == 1 ? "" : "s");
 
 	bi->rsdp = find_rsdp(st);
 	read_mp_cpus(bi);

@@ -33,6 +33,7 @@ void config_defaults(struct nv_config *c)
 		.prefer_xapic = false,
 		.selftest = true,
 		.crash = CRASH_NONE,
+		.guest_mem_mib = 16,
 	};
 }
 
@@ -95,6 +96,16 @@ static const char *apply(struct nv_config *c, const char *key, const char *value
 		if (!pick(crash_tests, value, &v))
 			return "expected none, ud, pf, stack-overflow, panic or ap-ud";
 		c->crash = v;
+	} else if (!strcmp(key, "guest_mem")) {
+		if (!parse_uint(value, &v) || v < 4 || v > 1024)
+			return "expected MiB of guest RAM from 4 to 1024";
+		c->guest_mem_mib = v;
+	} else if (!strcmp(key, "guest")) {
+		if (c->nr_guests == MAX_GUESTS)
+			return "too many guests (" XSTR(MAX_GUESTS) " at most)";
+		if (strlen(value) >= GUEST_NAME_LEN)
+			return "guest name too long";
+		memcpy(c->guests[c->nr_guests++], value, strlen(value) + 1);
 	} else {
 		return "unknown key";
 	}
@@ -174,8 +185,12 @@ unsigned config_parse(struct nv_config *c, const char *text, bool words,
 
 void config_describe(const struct nv_config *c, char *buf, size_t n)
 {
-	fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s selftest=%s crash=%s",
-		     choice_name(log_levels, c->log_level), c->max_cpus,
-		     choice_name(apic_modes, c->prefer_xapic),
-		     choice_name(on_off, c->selftest), choice_name(crash_tests, c->crash));
+	int len = fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s selftest=%s crash=%s guest_mem=%u",
+			       choice_name(log_levels, c->log_level), c->max_cpus,
+			       choice_name(apic_modes, c->prefer_xapic),
+			       choice_name(on_off, c->selftest),
+			       choice_name(crash_tests, c->crash), c->guest_mem_mib);
+
+	for (unsigned i = 0; i < c->nr_guests && (size_t)len < n; i++)
+		len += fmt_snprintf(buf + len, n - len, " guest=%s", c->guests[i]);
 }

@@ -16,12 +16,19 @@ enum crash_test {
 	CRASH_AP_UD,		/* ud2 on the last AP, in its IPI handler */
 };
 
+#define MAX_GUESTS 16
+#define GUEST_NAME_LEN 32
+
 struct nv_config {
 	enum log_level log_level;	/* log = error | warn | info | debug */
 	unsigned max_cpus;		/* cpus = 1..MAX_CPUS */
 	bool prefer_xapic;		/* apic = auto | xapic */
 	bool selftest;			/* selftest = on | off */
 	enum crash_test crash;		/* crash = none | ud | pf | stack-overflow | panic | ap-ud */
+	unsigned guest_mem_mib;		/* guest_mem = MiB of RAM per guest (4..1024) */
+	/* guest = NAME, once per guest: \guests\NAME.bin, run in this order. */
+	char guests[MAX_GUESTS][GUEST_NAME_LEN];
+	unsigned nr_guests;
 };
 
 void config_defaults(struct nv_config *c);

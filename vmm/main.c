@@ -8,10 +8,12 @@
 #include "percpu.h"
 #include "selftest.h"
 #include "shutdown.h"
+#include "vcpu.h"
 #include "../apic/lapic.h"
 #include "../boot/memmap.h"
 #include "../lib/panic.h"
 #include "../lib/report.h"
+#include "../lib/string.h"
 #include "../lib/x86.h"
 #include "../mm/page_alloc.h"
 #include "../mm/paging.h"
@@ -68,8 +70,54 @@ static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
 {
 	vmx_detect(&cpu->vmx);
 	vmx_print(&cpu->vmx, bsp_vmx);
+	if (cpu->vmx.available)
+		report(vmx_root_enter(&cpu->vmx_root, &cpu->vmx),
+		       "vmx: cpu%u entered VMX root operation", cpu->cpu_id);
 	if (config.selftest)
 		selftest_this_cpu(cpu);
+}
+
+static const struct boot_file *find_image(const struct boot_info *bi, const char *name)
+{
+	char file[BOOT_FILE_NAME_MAX];
+
+	fmt_snprintf(file, sizeof(file), "%s.bin", name);
+	for (unsigned i = 0; i < bi->nr_files; i++)
+		if (!strcmp(bi->files[i].name, file))
+			return &bi->files[i];
+	return NULL;
+}
+
+/* The configured guests, one after another on this CPU. */
+static void run_guests(const struct boot_info *bi)
+{
+	static struct guest guest;
+	static struct vcpu vcpu;
+
+	if (config.nr_guests && !this_cpu()->vmx_root.on) {
+		pr_info("guests: %u configured, none run: this CPU is not in VMX operation",
+			config.nr_guests);
+		return;
+	}
+	for (unsigned i = 0; i < config.nr_guests; i++) {
+		const char *name = config.guests[i];
+		const struct boot_file *image = find_image(bi, name);
+		int code;
+
+		if (!image) {
+			report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
+			continue;
+		}
+		if (!guest_create(&guest, name, image, MiB(config.guest_mem_mib), 0)) {
+			report(false, "guest %s: could not be created", name);
+			continue;
+		}
+		memset(&vcpu, 0, sizeof(vcpu));
+		vcpu.guest = &guest;
+		code = vcpu_run(&vcpu);
+		report(code == 0, "guest %s: exit code %d (%s)", name, code, vcpu.stop_reason);
+		guest_destroy(&guest);
+	}
 }
 
 static noreturn void ap_main(struct percpu *cpu)
@@ -118,6 +166,7 @@ static noreturn void bsp_main(void *arg)
 		selftest_crash(config.crash);
 		selftest_cpus_alive();
 	}
+	run_guests(bi);
 	failures = report_summary("nestvisor");
 	power_off(failures ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);
 }

@@ -5,6 +5,8 @@
 #define MAX_CPUS 64
 #define MAX_MEM_REGIONS 256	/* after merging; firmware maps have ~100 */
 #define MAX_PAGE_ZONES 64	/* contiguous ranges the page allocator manages */
+#define MAX_BOOT_FILES 32	/* guest images read from \guests on the ESP */
+#define MAX_BOOT_FILE_BYTES MiB(16)
 
 /* Stacks are power-of-two blocks whose lowest page is an unmapped guard. */
 #define STACK_ORDER 3		/* 32 KiB: 28 KiB usable + guard */

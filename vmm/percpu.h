@@ -4,7 +4,7 @@
 
 #include "param.h"
 #include "../boot/desc.h"
-#include "../vmx/vmx_detect.h"
+#include "../vmx/vmxon.h"
 
 enum cpu_state {
 	CPU_ABSENT,	/* not started (or not present) */
@@ -35,6 +35,7 @@ struct percpu {
 	volatile u64 timer_ticks;	/* LAPIC timer interrupts taken */
 	volatile u64 ipis;		/* VECTOR_IPI interrupts taken */
 	struct vmx_cpu_info vmx;
+	struct vmx_root vmx_root;
 };
 
 /* Allocates a CPU's struct and stacks (guard pages unmapped); panics when

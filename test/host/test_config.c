@@ -19,7 +19,7 @@ static void test_defaults(void)
 
 	config_defaults(&c);
 	config_describe(&c, line, sizeof(line));
-	report(!strcmp(line, "log=info cpus=64 apic=auto selftest=on crash=none"),
+	report(!strcmp(line, "log=info cpus=64 apic=auto selftest=on crash=none guest_mem=16"),
 	       "defaults: %s", line);
 }
 
@@ -32,7 +32,10 @@ static void test_file(void)
 			   "  cpus=2   # trailing comment\r\n"
 			   "apic = xapic\n"
 			   "selftest = off\n"
-			   "crash = stack-overflow";
+			   "crash = stack-overflow\n"
+			   "guest = basic64\n"
+			   "guest_mem = 32\n"
+			   "guest = other";
 	unsigned n;
 
 	config_defaults(&c);
@@ -40,8 +43,9 @@ static void test_file(void)
 	n = config_parse(&c, text, false, complain);
 	report(n == 0 && complaints == 0, "file syntax parses without problems (%u)", n);
 	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic &&
-	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW,
-	       "file syntax: every key applied");
+	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW && c.guest_mem_mib == 32 &&
+	       c.nr_guests == 2 && !strcmp(c.guests[0], "basic64") && !strcmp(c.guests[1], "other"),
+	       "file syntax: every key applied, guests in order");
 }
 
 static void test_words(void)
@@ -68,6 +72,8 @@ static const struct {
 	{ "cpus =", "expected a CPU count from 1 to 64" },
 	{ "just words", "expected key = value" },
 	{ "selftest = maybe", "expected on or off" },
+	{ "guest_mem = 2", "expected MiB of guest RAM from 4 to 1024" },
+	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name too long" },
 	{ "log = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	  "too long" },
 };
@@ -75,6 +81,7 @@ static const struct {
 static bool same(const struct nv_config *a, const struct nv_config *b)
 {
 	return a->log_level == b->log_level && a->max_cpus == b->max_cpus &&
+	       a->nr_guests == b->nr_guests && a->guest_mem_mib == b->guest_mem_mib &&
 	       a->prefer_xapic == b->prefer_xapic && a->selftest == b->selftest &&
 	       a->crash == b->crash;
 }

@@ -1,0 +1,23 @@
+/* How a guest starts: start64.asm calls guest_boot(), which calls the
+ * guest's guest_main(). The image's extent comes from guests/lib/guest.ld. */
+#ifndef GUESTS_BOOT_H
+#define GUESTS_BOOT_H
+
+#include "guest_abi.h"
+
+/* Every guest defines this; returning from it exits with GUEST_EXIT_PASS
+ * or, if any report() failed, GUEST_EXIT_FAIL. */
+void guest_main(const struct guest_boot_info *bi);
+
+/* Called by start64.asm in long mode with the EAX and EBX it was entered
+ * with: installs the IDT and the console, finds the boot info (panics on
+ * an unknown magic), runs guest_main() and exits. */
+noreturn void guest_boot(u32 magic, u32 info);
+
+/* The image in guest-physical memory: [start, end) holds code, data and
+ * .bss (page tables and stack included); end is page aligned. */
+extern u8 __image_start[], __image_end[];
+static inline u64 guest_image_start(void) { return ptr_to_phys(__image_start); }
+static inline u64 guest_image_end(void) { return ptr_to_phys(__image_end); }
+
+#endif

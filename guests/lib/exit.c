@@ -1,0 +1,25 @@
+#include "exit.h"
+#include "console.h"
+#include "../../lib/fmt.h"
+#include "../../lib/x86.h"
+
+noreturn void guest_exit(int code)
+{
+	printf("guest: exit code %d\n", code);
+	outb(GUEST_EXIT_PORT, (u8)code);
+	cpu_halt_forever();
+}
+
+/* A guest library misuse or a boot it cannot run in: a test cannot
+ * continue, so the guest stops with its own exit code. */
+noreturn void panic(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[160];
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("guest: panic: %s\n", msg);
+	guest_exit(GUEST_EXIT_PANIC);
+}

@@ -1,0 +1,17 @@
+/* Changes to the guest's own identity map (built by start64.asm with
+ * 2 MiB pages over [0, 4 GiB)), so tests can provoke page faults. */
+#ifndef GUESTS_PAGING_H
+#define GUESTS_PAGING_H
+
+#include "../../lib/types.h"
+
+/* Makes the 4 KiB page at va (page aligned, below 4 GiB) not present,
+ * first splitting its 2 MiB page into 4 KiB pages with the same mapping.
+ * Panics when the library's pool of page tables for splits is used up. */
+void paging_unmap_4k(u64 va);
+
+/* Maps the 4 KiB page at va to itself again, writable; va must have been
+ * split by paging_unmap_4k(). */
+void paging_map_4k(u64 va);
+
+#endif

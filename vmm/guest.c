@@ -1,0 +1,78 @@
+#include "guest.h"
+#include "console.h"
+#include "../guests/lib/guest_abi.h"
+#include "../lib/msr.h"
+#include "../lib/string.h"
+#include "../mm/page_alloc.h"
+#include "../vmx/msr_bitmap.h"
+
+static void *ept_table(void)
+{
+	return page_alloc(0, 0);
+}
+
+static unsigned order_for(u64 bytes)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}
+
+void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
+{
+	if (gpa >= g->mem_size || len > g->mem_size - gpa)
+		return NULL;
+	return (u8 *)g->memory + gpa;
+}
+
+bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
+		  u64 mem_size, unsigned cpu_index)
+{
+	struct guest_boot_info *bi;
+	void *dst;
+
+	memset(g, 0, sizeof(*g));
+	memcpy(g->name, name, MIN(strlen(name), GUEST_NAME_MAX - 1));
+	g->mem_size = MAX(mem_size, (u64)GUEST_MIN_MEM);
+	g->mem_order = order_for(g->mem_size);
+	g->memory = page_alloc(g->mem_order, 0);	/* zeroed: guests rely on it */
+	g->msr_bitmap = page_alloc(0, 0);
+	if (!g->memory || !g->msr_bitmap || !ept_init(&g->ept, ept_table) ||
+	    !ept_map(&g->ept, 0, ptr_to_phys(g->memory), g->mem_size, EPT_RWX)) {
+		pr_err("guest %s: out of memory for %lu MiB of guest RAM", name, g->mem_size >> 20);
+		guest_destroy(g);
+		return false;
+	}
+	dst = guest_ptr(g, GUEST_LOAD_ADDR, image->size);
+	bi = guest_ptr(g, GUEST_BOOT_INFO_ADDR, sizeof(*bi));
+	if (!dst || !bi) {
+		pr_err("guest %s: image of %lu bytes does not fit %lu MiB", name, image->size,
+		       g->mem_size >> 20);
+		guest_destroy(g);
+		return false;
+	}
+	memcpy(dst, image->data, image->size);
+	bi->magic = GUEST_BOOT_MAGIC;
+	bi->mem_size = (u32)g->mem_size;
+	bi->cpu_index = cpu_index;
+	memcpy(bi->cmdline, name, MIN(strlen(name), GUEST_CMDLINE_SIZE - 1));
+
+	/* Every MSR exits (and faults) except EFER, which the guest needs to
+	 * enter long mode; VM entry and exit load and save it. */
+	msr_bitmap_intercept_all(g->msr_bitmap);
+	msr_bitmap_allow(g->msr_bitmap, MSR_IA32_EFER, MSR_BITMAP_READ | MSR_BITMAP_WRITE);
+	return true;
+}
+
+void guest_destroy(struct guest *g)
+{
+	ept_destroy(&g->ept, page_free);
+	if (g->memory)
+		page_free(g->memory);
+	if (g->msr_bitmap)
+		page_free(g->msr_bitmap);
+	g->memory = NULL;
+	g->msr_bitmap = NULL;
+}

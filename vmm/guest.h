@@ -1,0 +1,31 @@
+/* A guest: its memory, EPT and image (guests/lib/guest_abi.h is the
+ * contract with the test guests). */
+#ifndef VMM_GUEST_H
+#define VMM_GUEST_H
+
+#include "../boot/boot_info.h"
+#include "../mm/ept.h"
+
+#define GUEST_NAME_MAX 32
+
+struct guest {
+	char name[GUEST_NAME_MAX];
+	void *memory;			/* host view of guest-physical 0 */
+	u64 mem_size;
+	unsigned mem_order;		/* memory is one 2^mem_order-page block */
+	struct ept ept;
+	u8 *msr_bitmap;
+};
+
+/* Loads the flat image file at GUEST_LOAD_ADDR into fresh, zeroed guest
+ * memory of mem_size bytes with a boot info, and builds the EPT and MSR
+ * bitmap. False, with the reason printed, if it cannot. */
+bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
+		  u64 mem_size, unsigned cpu_index);
+void guest_destroy(struct guest *g);
+
+/* The host address of guest-physical [gpa, gpa + len), or NULL if any of it
+ * lies outside the guest's memory: every guest pointer goes through here. */
+void *guest_ptr(const struct guest *g, u64 gpa, u64 len);
+
+#endif

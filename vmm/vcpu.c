@@ -1,0 +1,151 @@
+#include "vcpu.h"
+#include "console.h"
+#include "percpu.h"
+#include "../guests/lib/guest_abi.h"
+#include "../lib/string.h"
+#include "../lib/x86.h"
+#include "../mm/page_alloc.h"
+#include "../vmx/exit.h"
+#include "../vmx/vmcs.h"
+#include "../vmx/vmcs_field.h"
+#include "../vmx/vmx_errors.h"
+
+#define CPUID_1_ECX_XSAVE BIT(26)
+#define CR4_OSXSAVE BIT(18)
+#define XCR0_X87 BIT(0)
+/* The watchdog: preemption-timer ticks (TSC >> IA32_VMX_MISC[4:0]) a guest
+ * may run between exits before it is stopped. */
+#define WATCHDOG_TICKS 0x10000000u
+
+void vcpu_stop(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(v->stop_reason, sizeof(v->stop_reason), fmt, ap);
+	va_end(ap);
+	v->stopped = true;
+}
+
+static u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (u64)hi << 32 | lo;
+}
+
+static void xsetbv0(u64 v)
+{
+	__asm__ volatile("xsetbv" ::"a"((u32)v), "d"((u32)(v >> 32)), "c"(0));
+}
+
+static void print_stats(const struct vcpu *v)
+{
+	pr_info("%s: %lu VM exits", v->guest->name, v->exits);
+	pr_info("%s:   %-28s %10s %14s %10s", v->guest->name, "exit reason", "count",
+		"cycles in L0", "per exit");
+	for (unsigned r = 0; r < EXIT_REASONS_MAX; r++)
+		if (v->stats[r].count)
+			pr_info("%s:   %-28s %10lu %14lu %10lu", v->guest->name,
+				vmx_exit_reason_name(r), v->stats[r].count, v->stats[r].cycles,
+				v->stats[r].cycles / v->stats[r].count);
+}
+
+/* Sets up this CPU's VMCS for v; false with the reason printed. */
+static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
+{
+	struct vmcs_setup s = {
+		.eptp = ept_pointer(&v->guest->ept),
+		.vpid = (u16)(cpu->cpu_id + 1),
+		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
+		.entry_rip = GUEST_LOAD_ADDR,
+		.preemption_timer = WATCHDOG_TICKS,
+		.host = &cpu->desc,
+	};
+
+	/* XCR0 becomes per-vCPU state: the host needs CR4.OSXSAVE to switch it. */
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+	v->xcr0 = XCR0_X87;
+	v->exit_code = -1;
+	v->regs.rax = GUEST_BOOT_MAGIC;
+	v->regs.rbx = GUEST_BOOT_INFO_ADDR;
+	v->vmcs = vmcs_create(&cpu->vmx.caps);
+	return v->vmcs && vmcs_setup_guest(&cpu->vmx.caps, &s);
+}
+
+/* An entry failure, in words (SDM 27.8, 31.4). */
+static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
+{
+	if (r == VMX_FAIL_VALID) {
+		u32 err = (u32)vmcs_read(VMCS_VM_INSTRUCTION_ERROR);
+
+		vcpu_stop(v, "VM entry failed: VM-instruction error %u (%s)", err,
+			  vmx_instruction_error_name(err));
+	} else if (r == VMX_FAIL_INVALID) {
+		vcpu_stop(v, "VM entry failed: VMfailInvalid (no current VMCS)");
+	} else {
+		u32 basic = reason & EXIT_REASON_BASIC_MASK;
+		const char *q = vmx_entry_failure_qual_name(basic, vmcs_read(VMCS_EXIT_QUALIFICATION));
+
+		vcpu_stop(v, "VM entry failed: exit reason %u (%s)%s%s", basic,
+			  vmx_exit_reason_name(basic), q ? ": " : "", q ? q : "");
+	}
+}
+
+int vcpu_run(struct vcpu *v)
+{
+	struct percpu *cpu = this_cpu();
+	bool xsave = read_cr4() & CR4_OSXSAVE;
+	u64 host_xcr0 = 0;
+
+	if (!cpu->vmx_root.on) {
+		pr_err("%s: not run: this CPU is not in VMX operation", v->guest->name);
+		return -1;
+	}
+	if (!vcpu_prepare(v, cpu)) {
+		pr_err("%s: not run: its VMCS could not be set up", v->guest->name);
+		return -1;
+	}
+	xsave = read_cr4() & CR4_OSXSAVE;
+	if (xsave)
+		host_xcr0 = xgetbv0();
+	pr_info("%s: starting on cpu%u (%lu MiB, VPID %u)", v->guest->name, cpu->cpu_id,
+		v->guest->mem_size >> 20, cpu->cpu_id + 1);
+	while (!v->stopped) {
+		enum vmx_result r;
+		u32 reason;
+		u64 t;
+
+		if (xsave && v->xcr0 != host_xcr0)
+			xsetbv0(v->xcr0);
+		r = vmx_enter(&v->regs, v->launched);
+		t = rdtsc();
+		if (xsave && v->xcr0 != host_xcr0)
+			xsetbv0(host_xcr0);
+		vmcs_restore_host_tables(&cpu->desc);
+		if (r != VMX_SUCCEED) {
+			entry_failed(v, r, 0);
+			break;
+		}
+		reason = (u32)vmcs_read(VMCS_VM_EXIT_REASON);
+		if (reason & EXIT_REASON_FAILED_VMENTRY) {
+			entry_failed(v, r, reason);
+			break;
+		}
+		v->launched = true;
+		v->exits++;
+		reason &= EXIT_REASON_BASIC_MASK;
+		exit_dispatch(v, reason);
+		if (reason < EXIT_REASONS_MAX) {
+			v->stats[reason].count++;
+			v->stats[reason].cycles += rdtsc() - t;
+		}
+	}
+	pr_info("%s: stopped: %s", v->guest->name, v->stop_reason);
+	print_stats(v);
+	__vmclear(v->vmcs);
+	page_free(phys_to_ptr(v->vmcs));
+	return v->exit_code;
+}

@@ -1,0 +1,50 @@
+/* A virtual CPU of one of nestvisor's guests: its VMCS, the registers the
+ * VMCS does not hold, its devices' state, and what its exits cost. */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "guest.h"
+#include "../vmx/vmenter.h"
+
+#define EXIT_REASONS_MAX 96
+#define CONSOLE_LINE_MAX 160
+#define IO_PORTS_LOGGED 8
+
+struct exit_stat {
+	u64 count;
+	u64 cycles;	/* TSC ticks in nestvisor: Bochs instructions */
+};
+
+struct vcpu {
+	struct guest *guest;
+	unsigned index;			/* vCPU number within the guest */
+	phys_addr_t vmcs;
+	bool launched;
+	struct guest_regs regs;
+	u64 xcr0;			/* the guest's XCR0, switched around entries */
+
+	/* Set by an exit handler to end the run, with the words why. */
+	bool stopped;
+	int exit_code;			/* from the exit port, or -1 */
+	char stop_reason[96];
+
+	/* The virtual 16550: bytes are collected into whole lines. */
+	char line[CONSOLE_LINE_MAX];
+	unsigned line_len;
+	u16 ports_logged[IO_PORTS_LOGGED];	/* ports whose default answer was logged */
+	unsigned nr_ports_logged;
+
+	struct exit_stat stats[EXIT_REASONS_MAX];
+	u64 exits;
+};
+
+/* Runs vcpu on the calling CPU (in VMX root operation) until the guest ends:
+ * through the exit port, a stop by an exit handler, or an entry failure.
+ * Prints the outcome and the exit statistics; returns the guest's exit code,
+ * or -1 if it did not exit through the port. */
+int vcpu_run(struct vcpu *vcpu);
+
+/* Ends the run: the guest does not resume. */
+void vcpu_stop(struct vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
+
+#endif

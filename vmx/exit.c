@@ -1,0 +1,75 @@
+#include "exit.h"
+#include "vmcs_field.h"
+#include "vmx_errors.h"
+#include "vmx_ops.h"
+
+/* Interruptibility state bits (SDM Table 25-3). */
+#define BLOCKING_BY_STI BIT(0)
+#define BLOCKING_BY_MOV_SS BIT(1)
+/* VM-entry interruption information (SDM Table 25-17). */
+#define INTR_INFO_TYPE_HW_EXCEPTION (3u << 8)
+#define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
+#define INTR_INFO_VALID BIT(31)
+
+/* Names come from vmx/exit_reasons.def (vmx_exit_reason_name), not a second list. */
+static const exit_handler_t handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = exit_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_REASON_CPUID] = exit_cpuid,
+	[EXIT_REASON_HLT] = exit_hlt,
+	[EXIT_REASON_INVD] = exit_cache_flush,
+	[EXIT_REASON_VMCALL] = exit_vmcall,
+	[EXIT_REASON_VMCLEAR] = exit_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = exit_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = exit_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = exit_vmx_instruction,
+	[EXIT_REASON_VMREAD] = exit_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = exit_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = exit_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = exit_vmx_instruction,
+	[EXIT_REASON_VMXON] = exit_vmx_instruction,
+	[EXIT_REASON_INVEPT] = exit_vmx_instruction,
+	[EXIT_REASON_INVVPID] = exit_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
+	[EXIT_REASON_MSR_READ] = exit_msr_read,
+	[EXIT_REASON_MSR_WRITE] = exit_msr_write,
+	[EXIT_REASON_EPT_VIOLATION] = exit_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = exit_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER] = exit_preemption_timer,
+	[EXIT_REASON_WBINVD] = exit_cache_flush,
+	[EXIT_REASON_XSETBV] = exit_xsetbv,
+};
+
+void exit_dispatch(struct vcpu *v, u32 reason)
+{
+	if (reason < ARRAY_SIZE(handlers) && handlers[reason]) {
+		handlers[reason](v);
+		return;
+	}
+	vcpu_stop(v, "no handler for exit reason %u (%s) at RIP 0x%lx", reason,
+		  vmx_exit_reason_name(reason), vmcs_read(VMCS_GUEST_RIP));
+}
+
+void exit_skip_instruction(struct vcpu *v __unused)
+{
+	u64 intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
+				   vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
+	if (intr & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(u64)(BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
+}
+
+void exit_inject_exception(struct vcpu *v __unused, u8 vector, bool has_error_code, u32 error_code)
+{
+	u32 info = vector | INTR_INFO_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
+
+	if (has_error_code) {
+		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info);
+}

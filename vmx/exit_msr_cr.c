@@ -1,0 +1,113 @@
+/* MSR and control-register exits. Only EFER passes through the MSR bitmap;
+ * every other RDMSR/WRMSR exits and gets #GP(0): nestvisor's guests own no
+ * other MSR. CR0 and CR4 writes exit when they touch a bit nestvisor owns
+ * (the guest/host masks of vmx/vmcs.c); the guest sees its own value in the
+ * read shadow. */
+#include "exit.h"
+#include "vmcs_field.h"
+#include "vmx_controls.h"
+#include "../lib/msr.h"
+#include "../lib/x86.h"
+#include "../vmm/console.h"
+#include "../vmm/percpu.h"
+
+#define VECTOR_UD 6
+#define VECTOR_GP 13
+
+/* Exit qualification for control-register accesses (SDM Table 28-3). */
+#define CR_NUMBER(q) ((q) & 0xf)
+#define CR_ACCESS_TYPE(q) (((q) >> 4) & 3)
+#define CR_ACCESS_MOV_TO 0
+#define CR_GPR(q) (((q) >> 8) & 0xf)
+#define GPR_RSP 4
+
+static void deny_msr(struct vcpu *v, const char *op)
+{
+	pr_debug("%s: %s of MSR 0x%x: not on the allow list: #GP", v->guest->name, op,
+		 (u32)v->regs.rcx);
+	exit_inject_exception(v, VECTOR_GP, true, 0);
+}
+
+void exit_msr_read(struct vcpu *v)
+{
+	deny_msr(v, "RDMSR");
+}
+
+void exit_msr_write(struct vcpu *v)
+{
+	deny_msr(v, "WRMSR");
+}
+
+static u64 gpr(struct vcpu *v, unsigned n)
+{
+	const u64 *regs[] = {
+		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, NULL, &v->regs.rbp,
+		&v->regs.rsi, &v->regs.rdi, &v->regs.r8, &v->regs.r9, &v->regs.r10,
+		&v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
+	};
+
+	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *regs[n];
+}
+
+/* MOV to CR0 with the guest's value: nestvisor keeps its forced bits set in
+ * the real CR0 and shows the guest what it wrote. When the write turns
+ * paging on or off with EFER.LME set, this is where long mode starts or ends
+ * (SDM 10.8.5): EFER.LMA and "IA-32e mode guest" follow. */
+static void guest_write_cr0(struct vcpu *v, u64 val, const struct vmx_caps *c)
+{
+	u64 forced = c->cr0_fixed0 & ~(u64)(CR0_PE | CR0_PG);
+	u64 efer = vmcs_read(VMCS_GUEST_IA32_EFER);
+	u64 entry = vmcs_read(VMCS_VM_ENTRY_CONTROLS);
+
+	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE))) {
+		exit_inject_exception(v, VECTOR_GP, true, 0);
+		return;
+	}
+	if ((val & CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE_GUEST;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~ENTRY_IA32E_MODE_GUEST;
+	}
+	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write(VMCS_VM_ENTRY_CONTROLS, entry);
+	vmcs_write(VMCS_GUEST_CR0, (val | forced) & c->cr0_fixed1);
+	vmcs_write(VMCS_CR0_READ_SHADOW, val);
+	exit_skip_instruction(v);
+}
+
+/* MOV to CR4: CR4.VMXE stays set underneath and reads as the guest wrote it;
+ * nestvisor does not offer VMX to its guests yet, so setting VMXE is #GP, as
+ * on a CPU without VMX. */
+static void guest_write_cr4(struct vcpu *v, u64 val, const struct vmx_caps *c)
+{
+	if ((val & CR4_VMXE) || (val & ~c->cr4_fixed1)) {
+		exit_inject_exception(v, VECTOR_GP, true, 0);
+		return;
+	}
+	vmcs_write(VMCS_GUEST_CR4, val | c->cr4_fixed0);
+	vmcs_write(VMCS_CR4_READ_SHADOW, val);
+	exit_skip_instruction(v);
+}
+
+void exit_cr_access(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	const struct vmx_caps *c = &this_cpu()->vmx.caps;
+
+	if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 0)
+		guest_write_cr0(v, gpr(v, CR_GPR(q)), c);
+	else if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 4)
+		guest_write_cr4(v, gpr(v, CR_GPR(q)), c);
+	else
+		vcpu_stop(v, "unexpected control-register access (qualification 0x%lx)", q);
+}
+
+/* VMX instructions in a guest nestvisor offers no VMX to: #UD, as on a CPU
+ * without VMX (SDM 31.3: VMXON with CR4.VMXE = 0 is #UD; the others outside
+ * VMX operation too). */
+void exit_vmx_instruction(struct vcpu *v)
+{
+	exit_inject_exception(v, VECTOR_UD, false, 0);
+}

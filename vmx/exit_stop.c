@@ -1,0 +1,66 @@
+/* Exits that end a guest, or that belong to the host. */
+#include "exit.h"
+#include "vmcs_field.h"
+#include "../lib/x86.h"
+
+/* EPT-violation exit qualification (SDM Table 28-7). */
+#define EPT_Q_READ BIT(0)
+#define EPT_Q_WRITE BIT(1)
+#define EPT_Q_FETCH BIT(2)
+/* VM-exit interruption information (SDM Table 25-19). */
+#define INTR_INFO_VECTOR(i) ((i) & 0xff)
+#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
+#define INTR_TYPE_NMI 2
+
+void exit_hlt(struct vcpu *v)
+{
+	/* No virtual interrupt source exists yet: a halted vCPU never wakes. */
+	vcpu_stop(v, "HLT at RIP 0x%lx with interrupts %s: nothing would wake it",
+		  vmcs_read(VMCS_GUEST_RIP),
+		  vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? "enabled" : "disabled");
+}
+
+void exit_triple_fault(struct vcpu *v)
+{
+	vcpu_stop(v, "triple fault at RIP 0x%lx", vmcs_read(VMCS_GUEST_RIP));
+}
+
+void exit_ept_violation(struct vcpu *v)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+
+	vcpu_stop(v, "EPT violation: %s of guest-physical 0x%lx, outside its %lu MiB (RIP 0x%lx)",
+		  q & EPT_Q_FETCH ? "instruction fetch" : q & EPT_Q_WRITE ? "write" : "read",
+		  vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS), v->guest->mem_size >> 20,
+		  vmcs_read(VMCS_GUEST_RIP));
+}
+
+void exit_ept_misconfig(struct vcpu *v)
+{
+	vcpu_stop(v, "EPT misconfiguration at guest-physical 0x%lx: a nestvisor bug",
+		  vmcs_read(VMCS_GUEST_PHYSICAL_ADDRESS));
+}
+
+void exit_preemption_timer(struct vcpu *v)
+{
+	vcpu_stop(v, "watchdog: the guest used up its time budget (RIP 0x%lx, interrupts %s)",
+		  vmcs_read(VMCS_GUEST_RIP),
+		  vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? "enabled" : "disabled");
+}
+
+void exit_external_interrupt(struct vcpu *v __unused)
+{
+	/* The interrupt is still pending at the local APIC (no acknowledge on
+	 * exit): open a one-instruction window for the host's handler. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+void exit_exception_nmi(struct vcpu *v)
+{
+	u32 info = (u32)vmcs_read(VMCS_VM_EXIT_INTR_INFO);
+
+	/* The exception bitmap is 0, so only NMIs come here. */
+	vcpu_stop(v, "%s %u at RIP 0x%lx: nestvisor does not forward it",
+		  INTR_INFO_TYPE(info) == INTR_TYPE_NMI ? "NMI" : "exception",
+		  INTR_INFO_VECTOR(info), vmcs_read(VMCS_GUEST_RIP));
+}
