@@ -120,6 +120,24 @@ static void run_guests(const struct boot_info *bi)
 	}
 }
 
+/* The APs allocate and print during their bring-up: let them finish before
+ * the allocator's statistics are checked and the guests start. */
+static void wait_for_aps(void)
+{
+	u64 end = rdtsc() + tsc_hz() * AP_SETTLE_TIMEOUT_MS / 1000;
+
+	for (unsigned i = 1; i < percpu_count(); i++) {
+		struct percpu *cpu = percpu_get(i);
+
+		while (cpu->state == CPU_ONLINE && !__atomic_load_n(&cpu->settled, __ATOMIC_ACQUIRE) &&
+		       (s64)(rdtsc() - end) < 0)
+			cpu_relax();
+		if (cpu->state == CPU_ONLINE && !cpu->settled)
+			report(false, "smp: cpu%u did not finish its bring-up within %u ms",
+			       cpu->cpu_id, AP_SETTLE_TIMEOUT_MS);
+	}
+}
+
 static noreturn void ap_main(struct percpu *cpu)
 {
 #ifdef FAULT_AP_SILENT
@@ -133,6 +151,7 @@ static noreturn void ap_main(struct percpu *cpu)
 	pr_info("smp: cpu%u online (APIC ID %u)", cpu->cpu_id, cpu->apic_id);
 	cpu->spiv_after_reset = lapic_init_cpu();
 	cpu_bringup(cpu, &percpu_get(0)->vmx);
+	__atomic_store_n(&cpu->settled, 1, __ATOMIC_RELEASE);
 	/* Idle: interrupts (IPIs) wake it; sti's one-instruction shadow makes
 	 * "sti; hlt" race-free. */
 	for (;;)
@@ -159,6 +178,7 @@ static noreturn void bsp_main(void *arg)
 	cpu_bringup(cpu, NULL);
 
 	cpus_start_aps(bi, config.max_cpus, ap_main);
+	wait_for_aps();
 
 	if (config.selftest) {
 		selftest_memory();

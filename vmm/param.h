@@ -21,6 +21,7 @@
 #define AP_INIT_DELAY_US 10000
 #define AP_SIPI_DELAY_US 200
 #define AP_START_TIMEOUT_MS 500
+#define AP_SETTLE_TIMEOUT_MS 2000	/* an AP's own bring-up and self-tests */
 
 /* LAPIC timer calibration window against PIT channel 2. */
 #define TIMER_CALIBRATION_MS 10

@@ -28,6 +28,7 @@ struct percpu {
 	u32 apic_id;
 	volatile enum cpu_state state;
 	volatile u32 reported_in;	/* set by the AP once it runs nestvisor */
+	volatile u32 settled;		/* set by the AP when its bring-up is done */
 	struct cpu_stack stacks[CPU_STACKS];
 	struct cpu_desc desc;		/* this CPU's GDT, TSS and IDT */
 
