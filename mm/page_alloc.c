@@ -36,3 +36,12 @@ void page_alloc_stats(struct page_stats *s)
 {
 	page_pool_stats(&pool, s);
 }
+
+unsigned page_order_for(u64 bytes)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
+}

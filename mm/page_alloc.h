@@ -13,6 +13,8 @@ void *page_alloc(unsigned order, unsigned flags);
 void *page_alloc_or_panic(unsigned order, unsigned flags, const char *what);
 /* Returns a block from page_alloc(); panics on misuse. */
 void page_free(void *p);
+/* The smallest order whose block holds bytes. */
+unsigned page_order_for(u64 bytes);
 /* The system pool's counters. */
 void page_alloc_stats(struct page_stats *s);
 

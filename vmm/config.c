@@ -72,7 +72,7 @@ static bool parse_uint(const char *s, unsigned *out)
 }
 
 /* Applies one key/value pair; returns NULL or what is wrong with it. */
-static const char *apply(struct nv_config *c, const char *key, const char *value)
+static const char *apply(struct nv_config *c, const char *key, char *value)
 {
 	unsigned v;
 
@@ -101,11 +101,20 @@ static const char *apply(struct nv_config *c, const char *key, const char *value
 			return "expected MiB of guest RAM from 4 to 1024";
 		c->guest_mem_mib = v;
 	} else if (!strcmp(key, "guest")) {
+		char *at = strchr(value, '@');
+
+		v = 0;
+		if (at) {
+			*at = '\0';
+			if (!parse_uint(at + 1, &v) || v >= MAX_CPUS)
+				return "expected NAME or NAME@CPU with CPU from 0 to " XSTR(MAX_CPUS) " - 1";
+		}
 		if (c->nr_guests == MAX_GUESTS)
 			return "too many guests (" XSTR(MAX_GUESTS) " at most)";
-		if (strlen(value) >= GUEST_NAME_LEN)
-			return "guest name too long";
-		memcpy(c->guests[c->nr_guests++], value, strlen(value) + 1);
+		if (!value[0] || strlen(value) >= GUEST_NAME_LEN)
+			return "guest name empty or too long";
+		memcpy(c->guests[c->nr_guests], value, strlen(value) + 1);
+		c->guest_cpu[c->nr_guests++] = v;
 	} else {
 		return "unknown key";
 	}
@@ -192,5 +201,5 @@ void config_describe(const struct nv_config *c, char *buf, size_t n)
 			       choice_name(crash_tests, c->crash), c->guest_mem_mib);
 
 	for (unsigned i = 0; i < c->nr_guests && (size_t)len < n; i++)
-		len += fmt_snprintf(buf + len, n - len, " guest=%s", c->guests[i]);
+		len += fmt_snprintf(buf + len, n - len, " guest=%s@%u", c->guests[i], c->guest_cpu[i]);
 }

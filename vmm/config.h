@@ -26,8 +26,11 @@ struct nv_config {
 	bool selftest;			/* selftest = on | off */
 	enum crash_test crash;		/* crash = none | ud | pf | stack-overflow | panic | ap-ud */
 	unsigned guest_mem_mib;		/* guest_mem = MiB of RAM per guest (4..1024) */
-	/* guest = NAME, once per guest: \guests\NAME.bin, run in this order. */
+	/* guest = NAME or NAME@CPU, once per guest: \guests\NAME.bin, run on
+	 * cpuCPU (default cpu0). Each CPU runs its guests in this order; the
+	 * CPUs run theirs at the same time. */
 	char guests[MAX_GUESTS][GUEST_NAME_LEN];
+	unsigned guest_cpu[MAX_GUESTS];
 	unsigned nr_guests;
 };
 

@@ -11,15 +11,6 @@ static void *ept_table(void)
 	return page_alloc(0, 0);
 }
 
-static unsigned order_for(u64 bytes)
-{
-	unsigned order = 0;
-
-	while ((PAGE_SIZE << order) < bytes)
-		order++;
-	return order;
-}
-
 void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
 {
 	if (gpa >= g->mem_size || len > g->mem_size - gpa)
@@ -36,7 +27,7 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 	memset(g, 0, sizeof(*g));
 	memcpy(g->name, name, MIN(strlen(name), GUEST_NAME_MAX - 1));
 	g->mem_size = MAX(mem_size, (u64)GUEST_MIN_MEM);
-	g->mem_order = order_for(g->mem_size);
+	g->mem_order = page_order_for(g->mem_size);
 	g->memory = page_alloc(g->mem_order, 0);	/* zeroed: guests rely on it */
 	g->msr_bitmap = page_alloc(0, 0);
 	if (!g->memory || !g->msr_bitmap || !ept_init(&g->ept, ept_table) ||

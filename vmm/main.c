@@ -88,11 +88,49 @@ static const struct boot_file *find_image(const struct boot_info *bi, const char
 	return NULL;
 }
 
-/* The configured guests, one after another on this CPU. */
+/* Runs one guest to its end on the calling CPU and reports the outcome. */
+static void run_guest(const struct boot_info *bi, const char *name)
+{
+	const struct boot_file *image = find_image(bi, name);
+	struct guest *guest = page_alloc(0, 0);
+	struct vcpu *vcpu = page_alloc(page_order_for(sizeof(struct vcpu)), 0);
+	int code;
+
+	if (!guest || !vcpu) {
+		report(false, "guest %s: out of memory", name);
+	} else if (!image) {
+		report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
+	} else if (!this_cpu()->vmx_root.on) {
+		report(false, "guest %s: cpu%u is not in VMX operation", name, this_cpu_id());
+	} else if (guest_create(guest, name, image, MiB(config.guest_mem_mib), 0)) {
+		vcpu->guest = guest;
+		code = vcpu_run(vcpu);
+		report(code == 0, "guest %s: exit code %d (%s)", name, code, vcpu->stop_reason);
+		guest_destroy(guest);
+	} else {
+		report(false, "guest %s: could not be created", name);
+	}
+	if (guest)
+		page_free(guest);
+	if (vcpu)
+		page_free(vcpu);
+}
+
+/* This CPU's share of the configured guests, in their order. */
+static void run_my_guests(struct percpu *cpu, void *arg)
+{
+	const struct boot_info *bi = arg;
+
+	for (unsigned i = 0; i < config.nr_guests; i++)
+		if (config.guest_cpu[i] == cpu->cpu_id)
+			run_guest(bi, config.guests[i]);
+}
+
+/* Every CPU with guests runs them at the same time: the APs are handed the
+ * work and woken with an IPI, cpu0 runs its own, then waits for the rest. */
 static void run_guests(const struct boot_info *bi)
 {
-	static struct guest guest;
-	static struct vcpu vcpu;
+	bool busy[MAX_CPUS] = { false };
 
 	if (config.nr_guests && !this_cpu()->vmx_root.on) {
 		pr_info("guests: %u configured, none run: this CPU is not in VMX operation",
@@ -100,24 +138,25 @@ static void run_guests(const struct boot_info *bi)
 		return;
 	}
 	for (unsigned i = 0; i < config.nr_guests; i++) {
-		const char *name = config.guests[i];
-		const struct boot_file *image = find_image(bi, name);
-		int code;
+		unsigned c = config.guest_cpu[i];
+		struct percpu *cpu = percpu_get(c);
 
-		if (!image) {
-			report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
+		if (!cpu || cpu->state != CPU_ONLINE) {
+			report(false, "guest %s: cpu%u is not online", config.guests[i], c);
 			continue;
 		}
-		if (!guest_create(&guest, name, image, MiB(config.guest_mem_mib), 0)) {
-			report(false, "guest %s: could not be created", name);
+		if (c == 0 || busy[c])
 			continue;
-		}
-		memset(&vcpu, 0, sizeof(vcpu));
-		vcpu.guest = &guest;
-		code = vcpu_run(&vcpu);
-		report(code == 0, "guest %s: exit code %d (%s)", name, code, vcpu.stop_reason);
-		guest_destroy(&guest);
+		busy[c] = true;
+		cpu->work_arg = (void *)bi;
+		cpu->work_done = 0;
+		__atomic_store_n(&cpu->work, run_my_guests, __ATOMIC_RELEASE);
+		lapic_send_ipi(cpu->apic_id, VECTOR_IPI);
 	}
+	run_my_guests(this_cpu(), (void *)bi);
+	for (unsigned c = 1; c < MAX_CPUS; c++)
+		while (busy[c] && !__atomic_load_n(&percpu_get(c)->work_done, __ATOMIC_ACQUIRE))
+			cpu_relax();
 }
 
 /* The APs allocate and print during their bring-up: let them finish before
@@ -152,10 +191,19 @@ static noreturn void ap_main(struct percpu *cpu)
 	cpu->spiv_after_reset = lapic_init_cpu();
 	cpu_bringup(cpu, &percpu_get(0)->vmx);
 	__atomic_store_n(&cpu->settled, 1, __ATOMIC_RELEASE);
-	/* Idle: interrupts (IPIs) wake it; sti's one-instruction shadow makes
-	 * "sti; hlt" race-free. */
-	for (;;)
+	/* Idle until handed work: an IPI wakes it; sti's one-instruction
+	 * shadow makes "sti; hlt" race-free. */
+	for (;;) {
+		void (*work)(struct percpu *, void *) = __atomic_load_n(&cpu->work, __ATOMIC_ACQUIRE);
+
+		if (work) {
+			cpu->work = NULL;
+			work(cpu, cpu->work_arg);
+			__atomic_store_n(&cpu->work_done, 1, __ATOMIC_RELEASE);
+			continue;
+		}
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
 }
 
 static noreturn void bsp_main(void *arg)

@@ -29,6 +29,11 @@ struct percpu {
 	volatile enum cpu_state state;
 	volatile u32 reported_in;	/* set by the AP once it runs nestvisor */
 	volatile u32 settled;		/* set by the AP when its bring-up is done */
+
+	/* Work handed to an idle AP (vmm/main.c): run once, then work_done. */
+	void (*volatile work)(struct percpu *cpu, void *arg);
+	void *work_arg;
+	volatile u32 work_done;
 	struct cpu_stack stacks[CPU_STACKS];
 	struct cpu_desc desc;		/* this CPU's GDT, TSS and IDT */
 

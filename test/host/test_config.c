@@ -35,7 +35,7 @@ static void test_file(void)
 			   "crash = stack-overflow\n"
 			   "guest = basic64\n"
 			   "guest_mem = 32\n"
-			   "guest = other";
+			   "guest = other@1";
 	unsigned n;
 
 	config_defaults(&c);
@@ -44,7 +44,8 @@ static void test_file(void)
 	report(n == 0 && complaints == 0, "file syntax parses without problems (%u)", n);
 	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic &&
 	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW && c.guest_mem_mib == 32 &&
-	       c.nr_guests == 2 && !strcmp(c.guests[0], "basic64") && !strcmp(c.guests[1], "other"),
+	       c.nr_guests == 2 && !strcmp(c.guests[0], "basic64") && c.guest_cpu[0] == 0 &&
+	       !strcmp(c.guests[1], "other") && c.guest_cpu[1] == 1,
 	       "file syntax: every key applied, guests in order");
 }
 
@@ -73,7 +74,10 @@ static const struct {
 	{ "just words", "expected key = value" },
 	{ "selftest = maybe", "expected on or off" },
 	{ "guest_mem = 2", "expected MiB of guest RAM from 4 to 1024" },
-	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name too long" },
+	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
+	{ "guest = @1", "guest name empty or too long" },
+	{ "guest = basic64@x", "expected NAME or NAME@CPU" },
+	{ "guest = basic64@64", "expected NAME or NAME@CPU" },
 	{ "log = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	  "too long" },
 };
