@@ -1,5 +1,6 @@
 #include "vcpu.h"
 #include "console.h"
+#include "../apic/lapic.h"
 #include "percpu.h"
 #include "../guests/lib/guest_abi.h"
 #include "../lib/string.h"
@@ -13,9 +14,19 @@
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CR4_OSXSAVE BIT(18)
 #define XCR0_X87 BIT(0)
-/* The watchdog: preemption-timer ticks (TSC >> IA32_VMX_MISC[4:0]) a guest
- * may run between exits before it is stopped. */
-#define WATCHDOG_TICKS 0x10000000u
+/* The watchdog: how long a guest may run without a single VM exit before it
+ * is stopped (a guest spinning with interrupts off never exits). Under Bochs
+ * a TSC second is ips emulated instructions. */
+#define WATCHDOG_MS 1000
+#define MISC_PREEMPTION_RATE_MASK 0x1f	/* timer ticks every 2^rate TSC ticks */
+
+/* The VMX-preemption timer's value for WATCHDOG_MS (SDM 26.5.1). */
+static u32 watchdog_ticks(const struct vmx_caps *c)
+{
+	u64 ticks = (tsc_hz() * WATCHDOG_MS / 1000) >> (c->misc & MISC_PREEMPTION_RATE_MASK);
+
+	return (u32)MAX(1, MIN(ticks, UINT32_MAX));
+}
 
 void vcpu_stop(struct vcpu *v, const char *fmt, ...)
 {
@@ -60,7 +71,7 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 		.vpid = (u16)(cpu->cpu_id + 1),
 		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
 		.entry_rip = GUEST_LOAD_ADDR,
-		.preemption_timer = WATCHDOG_TICKS,
+		.preemption_timer = watchdog_ticks(&cpu->vmx.caps),
 		.host = &cpu->desc,
 	};
 

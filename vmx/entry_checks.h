@@ -248,4 +248,168 @@ const char *entry_check_class_name(enum entry_check_class c);
  * field and value 0), for listing the rules; false if id is out of range. */
 bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure *f);
 
+/* ---- Below: for vmx/entry_checks*.c only, which define ENTRY_CHECKS_INTERNAL
+ * before including this header. The rules are split by the SDM's sections:
+ * entry_checks_ctl.c (27.2.1), entry_checks_host.c (27.2.2-27.2.4),
+ * entry_checks_guest.c (27.3.1). ---- */
+#ifdef ENTRY_CHECKS_INTERNAL
+
+#include "vmcs_field.h"
+#include "vmx_controls.h"
+
+/* Control bits beyond vmx_controls.h's that the checks name. */
+#define PIN_POSTED_INTERRUPTS		BIT(7)	/* Table 25-5 */
+#define CPU_USE_TPR_SHADOW		BIT(21)	/* Table 25-6 */
+#define CPU_NMI_WINDOW_EXITING		BIT(22)
+#define CPU_MONITOR_TRAP_FLAG		BIT(27)
+#define CPU2_VIRTUALIZE_APIC_ACCESSES	BIT(0)	/* Table 25-7 */
+#define CPU2_VIRTUALIZE_X2APIC		BIT(4)
+#define CPU2_APIC_REGISTER_VIRT		BIT(8)
+#define CPU2_VIRTUAL_INTR_DELIVERY	BIT(9)
+#define CPU2_ENABLE_VMFUNC		BIT(13)
+#define CPU2_VMCS_SHADOWING		BIT(14)
+#define CPU2_ENABLE_PML			BIT(17)
+#define CPU2_EPT_VIOLATION_VE		BIT(18)
+#define CPU2_MODE_BASED_EPT_EXEC	BIT(22)
+#define EXIT_ACK_INTR_ON_EXIT		BIT(15)	/* Table 25-13 */
+#define ENTRY_LOAD_DEBUG_CONTROLS	BIT(2)	/* Table 25-15 */
+#define ENTRY_TO_SMM			BIT(10)
+#define ENTRY_DEACT_DUAL_MONITOR	BIT(11)
+
+/* VM-entry interruption-information field (25.8.3, Table 25-17). */
+#define INTR_INFO_VECTOR_MASK		0xffu
+#define INTR_INFO_TYPE_SHIFT		8
+#define INTR_INFO_TYPE_MASK		0x7u
+#define INTR_INFO_DELIVER_CODE		BIT(11)
+#define INTR_INFO_RESERVED		0x7ffff000u	/* bits 30:12 */
+#define INTR_INFO_VALID			BIT(31)
+enum intr_type {
+	INTR_TYPE_EXT_INTR = 0,
+	INTR_TYPE_RESERVED = 1,
+	INTR_TYPE_NMI = 2,
+	INTR_TYPE_HW_EXCEPTION = 3,
+	INTR_TYPE_SW_INTR = 4,
+	INTR_TYPE_PRIV_SW_EXCEPTION = 5,
+	INTR_TYPE_SW_EXCEPTION = 6,
+	INTR_TYPE_OTHER_EVENT = 7,
+};
+
+/* Guest interruptibility state (25.4.2, Table 25-3). */
+#define INTR_BLOCK_STI			BIT(0)
+#define INTR_BLOCK_MOV_SS		BIT(1)
+#define INTR_BLOCK_SMI			BIT(2)
+#define INTR_BLOCK_NMI			BIT(3)
+#define INTR_ENCLAVE			BIT(4)
+
+/* Guest activity state (25.4.2). */
+enum activity_state { ACTIVITY_ACTIVE, ACTIVITY_HLT, ACTIVITY_SHUTDOWN, ACTIVITY_WAIT_SIPI };
+
+/* Architectural bits (SDM Vol. 3A 2.5 control registers, 2.2.1 EFER,
+ * 2.3 EFLAGS, 17.2.4 DR7, 18.4.1 IA32_DEBUGCTL). */
+#define X86_CR0_PE			BIT(0)
+#define X86_CR0_PG			BIT(31)
+#define X86_CR4_PAE			BIT(5)
+#define X86_CR4_PCIDE			BIT(17)
+#define X86_EFER_LME			BIT(8)
+#define X86_EFER_LMA			BIT(10)
+#define X86_RFLAGS_TF			BIT(8)
+#define X86_RFLAGS_IF			BIT(9)
+#define X86_RFLAGS_VM			BIT(17)
+#define X86_DEBUGCTL_BTF		BIT(1)
+
+/* One VM entry being checked. */
+struct entry_ctx {
+	const struct vmcs_view *v;
+	const struct vmx_caps *caps;
+	const struct entry_check_cpu *cpu;
+	struct entry_check_failure *f;
+	/* The control words, read once. proc2 is 0 unless "activate
+	 * secondary controls" is 1: the CPU then acts as if every secondary
+	 * control were 0 (25.6.2). */
+	u32 pin, proc, proc2, exit, entry;
+	u32 intr_info;			/* VM-entry interruption information */
+	bool unrestricted;		/* "unrestricted guest" */
+	bool ia32e_guest;		/* "IA-32e mode guest" */
+};
+
+static inline u64 ec_read(const struct entry_ctx *c, u32 field)
+{
+	return c->v->read(c->v->ctx, field);
+}
+
+/* Records rule id as the failure, with the field and value that broke it;
+ * returns false so a check can "return ec_fail(...)". */
+bool ec_fail(struct entry_ctx *c, enum entry_check_rule id, u32 field, u64 value);
+
+/* If cond does not hold, the check fails with rule id. */
+#define CHECK(c, id, cond, field, value)					\
+	do {									\
+		if (!(cond))							\
+			return ec_fail((c), (id), (field), (value));		\
+	} while (0)
+
+/* No bit set at or above the physical-address width. */
+static inline bool ec_pa_ok(const struct entry_ctx *c, u64 pa)
+{
+	return !(pa >> c->cpu->maxphyaddr);
+}
+
+/* 4-KByte aligned and within the physical-address width: what 27.2.1.1
+ * asks of every page a control points to. */
+static inline bool ec_page_ok(const struct entry_ctx *c, u64 pa)
+{
+	return IS_ALIGNED(pa, PAGE_SIZE) && ec_pa_ok(c, pa);
+}
+
+/* Bits 63:width-1 all equal (Vol. 1, 3.3.7.1). */
+static inline bool ec_canonical(const struct entry_ctx *c, u64 la)
+{
+	u64 top = la >> (c->cpu->linear_width - 1);
+
+	return top == 0 || top == (~0ull >> (c->cpu->linear_width - 1));
+}
+
+/* Every byte a memory type WRMSR to IA32_PAT accepts: 0 UC, 1 WC, 4 WT,
+ * 5 WP, 6 WB, 7 UC- (Vol. 3A 13.12.2). */
+static inline bool ec_pat_ok(u64 pat)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned type = (pat >> (8 * i)) & 0xff;
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/* A CR0 or CR4 value against IA32_VMX_CRn_FIXED0/FIXED1 (A.7, A.8): bits
+ * set in FIXED0 must be 1, bits clear in FIXED1 must be 0. */
+static inline bool ec_fixed_ok(u64 value, u64 fixed0, u64 fixed1)
+{
+	return (value & fixed0) == fixed0 && !(value & ~fixed1);
+}
+
+/* Whether an event is being injected, and which (27.2.1.3). */
+static inline bool ec_injecting(const struct entry_ctx *c)
+{
+	return c->intr_info & INTR_INFO_VALID;
+}
+
+static inline enum intr_type ec_inject_type(const struct entry_ctx *c)
+{
+	return (enum intr_type)((c->intr_info >> INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK);
+}
+
+static inline bool ec_injecting_type(const struct entry_ctx *c, enum intr_type t)
+{
+	return ec_injecting(c) && ec_inject_type(c) == t;
+}
+
+/* The three parts, run in this order by entry_checks_run(). */
+bool entry_checks_controls(struct entry_ctx *c);
+bool entry_checks_host(struct entry_ctx *c);
+bool entry_checks_guest(struct entry_ctx *c);
+
+#endif /* ENTRY_CHECKS_INTERNAL */
+
 #endif
