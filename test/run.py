@@ -284,12 +284,16 @@ def judge(run, out):
         checks.append((not crashes, "no crash report", crashes[0].strip() if crashes else ""))
         powered = count(emulators.POWER_OFF) > 0
         checks.append((powered, "clean power-off", "" if powered else out.detail))
-        summary = next((l for l in lines if emulators.SUMMARY.search(l)), None)
+        # With failures = N, nestvisor's own count must be exactly N too.
+        want = re.compile(rf"SUMMARY: nestvisor: \d+ passed, {run.failures} failed")
+        summary = next((l for l in lines if want.search(l)), None)
         detail = ""
         if summary is None:
             last = next((l.strip() for l in reversed(lines) if "SUMMARY: nestvisor:" in l), None)
             detail = last or "no SUMMARY: nestvisor: line"
-        checks.append((summary is not None, "in-machine tests passed", detail))
+        checks.append((summary is not None,
+                       "in-machine tests passed" if not run.failures
+                       else f"in-machine tests: exactly {run.failures} failed", detail))
     for n, regex, text in run.expect:
         got = count(regex)
         if n is None:

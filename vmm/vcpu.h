@@ -8,7 +8,7 @@
 
 #define EXIT_REASONS_MAX 96
 #define CONSOLE_LINE_MAX 160
-#define IO_PORTS_LOGGED 8
+#define IO_PORTS 65536
 
 struct exit_stat {
 	u64 count;
@@ -31,8 +31,7 @@ struct vcpu {
 	/* The virtual 16550: bytes are collected into whole lines. */
 	char line[CONSOLE_LINE_MAX];
 	unsigned line_len;
-	u16 ports_logged[IO_PORTS_LOGGED];	/* ports whose default answer was logged */
-	unsigned nr_ports_logged;
+	u8 ports_logged[IO_PORTS / 8];	/* bit per port whose default answer was logged */
 
 	struct exit_stat stats[EXIT_REASONS_MAX];
 	u64 exits;

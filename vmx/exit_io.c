@@ -36,11 +36,9 @@ static void console_byte(struct vcpu *v, char c)
 
 static void log_port_once(struct vcpu *v, u16 port, bool in)
 {
-	for (unsigned i = 0; i < v->nr_ports_logged; i++)
-		if (v->ports_logged[i] == port)
-			return;
-	if (v->nr_ports_logged < IO_PORTS_LOGGED)
-		v->ports_logged[v->nr_ports_logged++] = port;
+	if (v->ports_logged[port / 8] & (1u << (port % 8)))
+		return;
+	v->ports_logged[port / 8] |= 1u << (port % 8);
 	pr_info("%s: port 0x%x has no device: %s (logged once)", v->guest->name, port,
 		in ? "reads return all ones" : "writes are ignored");
 }

@@ -158,10 +158,13 @@ static void garbage_io(void)
 		}
 		ports++;
 	}
+	if (io.bad_ins)
+		report_info("bad_io: %u INs did not read all ones, the first from port 0x%x: 0x%x",
+			    io.bad_ins, io.first_bad_port, io.first_bad_value);
 	report(io.bad_ins == 0 && canary_intact(),
 	       "bad_io: %u OUTs and %u INs on %u ports (sizes 1, 2, 4; reset and power-off writes "
-	       "included): every IN read all ones (%u did not, first port 0x%x: 0x%x), memory intact",
-	       io.outs, io.ins, ports, io.bad_ins, io.first_bad_port, io.first_bad_value);
+	       "included) did not hurt: every IN read all ones, memory intact",
+	       io.outs, io.ins, ports);
 }
 
 static u8 string_io_buffer[16];
@@ -172,7 +175,8 @@ void guest_main(const struct guest_boot_info *bi)
 
 	if (bi->flags & GUEST_BOOT_BARE) {
 		report_info("bad_io: running bare: garbage I/O would reach real devices, skipped");
-		return;
+		report_summary("bad_io");
+		guest_exit(GUEST_EXIT_PASS);
 	}
 	printf("bad_io: garbage IN/OUT on %u+ ports with random values, then INSB: "
 	       "expect nestvisor to stop me at the INSB\n", RANDOM_PORTS);
