@@ -37,6 +37,7 @@ NV_C := \
 	apic/madt.c \
 	apic/pit.c \
 	apic/smp.c \
+	vmx/entry_verify.c \
 	vmx/exit.c \
 	vmx/exit_cpuid.c \
 	vmx/exit_io.c \
@@ -44,7 +45,12 @@ NV_C := \
 	vmx/exit_msr_cr.c \
 	vmx/exit_stop.c \
 	vmx/msr_bitmap.c \
+	vmx/vmcs_dump.c \
 	vmx/vmcs_field.c \
+	vmx/entry_checks.c \
+	vmx/entry_checks_ctl.c \
+	vmx/entry_checks_host.c \
+	vmx/entry_checks_guest.c \
 	vmx/vmx_caps.c \
 	vmx/vmx_controls.c \
 	vmx/vmx_detect.c \
@@ -173,6 +179,8 @@ host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
+host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
+	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
 HOST_TESTS := $(patsubst host_test_%,%,$(filter host_test_%,$(.VARIABLES)))
 HOST_BINS  := $(HOST_TESTS:%=$(B)/host/test_%)

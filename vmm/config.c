@@ -100,6 +100,10 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 		if (!parse_uint(value, &v) || v < 4 || v > 1024)
 			return "expected MiB of guest RAM from 4 to 1024";
 		c->guest_mem_mib = v;
+	} else if (!strcmp(key, "bad_vmcs")) {
+		if (strlen(value) >= GUEST_NAME_LEN)
+			return "guest name too long";
+		memcpy(c->bad_vmcs, value, strlen(value) + 1);
 	} else if (!strcmp(key, "guest")) {
 		char *at = strchr(value, '@');
 

@@ -30,6 +30,9 @@ struct nv_config {
 	 * cpuCPU (default cpu0). Each CPU runs its guests in this order; the
 	 * CPUs run theirs at the same time. */
 	char guests[MAX_GUESTS][GUEST_NAME_LEN];
+	/* bad_vmcs = NAME: that guest starts with an invalid guest state
+	 * (CR0.PG without CR0.PE), to show how an entry failure is explained. */
+	char bad_vmcs[GUEST_NAME_LEN];
 	unsigned guest_cpu[MAX_GUESTS];
 	unsigned nr_guests;
 };

@@ -104,6 +104,7 @@ static void run_guest(const struct boot_info *bi, const char *name)
 		report(false, "guest %s: cpu%u is not in VMX operation", name, this_cpu_id());
 	} else if (guest_create(guest, name, image, MiB(config.guest_mem_mib), 0)) {
 		vcpu->guest = guest;
+		vcpu->break_state = !strcmp(config.bad_vmcs, name);
 		code = vcpu_run(vcpu);
 		report(code == 0, "guest %s: exit code %d (%s)", name, code, vcpu->stop_reason);
 		guest_destroy(guest);

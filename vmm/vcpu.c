@@ -6,8 +6,11 @@
 #include "../lib/string.h"
 #include "../lib/x86.h"
 #include "../mm/page_alloc.h"
+#include "../lib/report.h"
+#include "../vmx/entry_verify.h"
 #include "../vmx/exit.h"
 #include "../vmx/vmcs.h"
+#include "../vmx/vmcs_dump.h"
 #include "../vmx/vmcs_field.h"
 #include "../vmx/vmx_errors.h"
 
@@ -83,12 +86,30 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	v->regs.rax = GUEST_BOOT_MAGIC;
 	v->regs.rbx = GUEST_BOOT_INFO_ADDR;
 	v->vmcs = vmcs_create(&cpu->vmx.caps);
-	return v->vmcs && vmcs_setup_guest(&cpu->vmx.caps, &s);
+	if (!v->vmcs || !vmcs_setup_guest(&cpu->vmx.caps, &s))
+		return false;
+	if (v->break_state) {
+		/* Paging without protection: invalid even for an unrestricted guest. */
+		vmcs_write(VMCS_GUEST_CR0, (vmcs_read(VMCS_GUEST_CR0) | CR0_PG) & ~(u64)CR0_PE);
+		pr_info("%s: starting with a broken guest state on purpose (bad_vmcs)", v->guest->name);
+	}
+	return true;
 }
 
-/* An entry failure, in words (SDM 27.8, 31.4). */
+/* An entry failure, in words (SDM 27.8, 31.4): the error, the checker's
+ * rule that explains it, and the VMCS by field name. */
 static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
 {
+	struct entry_check_failure f;
+
+	if (r != VMX_FAIL_INVALID) {
+		if (!entry_verify_predict(&this_cpu()->vmx.caps, &f))
+			entry_verify_explain(v->guest->name, &f);
+		else
+			pr_err("%s: no rule of the software checker explains this failure",
+			       v->guest->name);
+		vmcs_dump(v->guest->name);
+	}
 	if (r == VMX_FAIL_VALID) {
 		u32 err = (u32)vmcs_read(VMCS_VM_INSTRUCTION_ERROR);
 
@@ -129,6 +150,11 @@ int vcpu_run(struct vcpu *v)
 		u32 reason;
 		u64 t;
 
+#ifdef NV_DEBUG
+		struct entry_check_failure predicted_failure;
+		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, &predicted_failure);
+#endif
+
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(v->xcr0);
 		r = vmx_enter(&v->regs, v->launched);
@@ -136,11 +162,17 @@ int vcpu_run(struct vcpu *v)
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(host_xcr0);
 		vmcs_restore_host_tables(&cpu->desc);
+		reason = r == VMX_SUCCEED ? (u32)vmcs_read(VMCS_VM_EXIT_REASON) : 0;
+#ifdef NV_DEBUG
+		/* Debug builds check the checker against the CPU on every entry. */
+		v->entries_checked++;
+		if (!entry_verify_compare(v->guest->name, predicted_ok, &predicted_failure, r, reason))
+			v->checker_disagreements++;
+#endif
 		if (r != VMX_SUCCEED) {
 			entry_failed(v, r, 0);
 			break;
 		}
-		reason = (u32)vmcs_read(VMCS_VM_EXIT_REASON);
 		if (reason & EXIT_REASON_FAILED_VMENTRY) {
 			entry_failed(v, r, reason);
 			break;
@@ -156,6 +188,11 @@ int vcpu_run(struct vcpu *v)
 	}
 	pr_info("%s: stopped: %s", v->guest->name, v->stop_reason);
 	print_stats(v);
+	if (v->entries_checked)
+		report(!v->checker_disagreements,
+		       "checker: agreed with the CPU on %lu of %lu VM entries of %s",
+		       v->entries_checked - v->checker_disagreements, v->entries_checked,
+		       v->guest->name);
 	__vmclear(v->vmcs);
 	page_free(phys_to_ptr(v->vmcs));
 	return v->exit_code;

@@ -26,7 +26,7 @@ struct vcpu {
 	/* Set by an exit handler to end the run, with the words why. */
 	bool stopped;
 	int exit_code;			/* from the exit port, or -1 */
-	char stop_reason[96];
+	char stop_reason[160];
 
 	/* The virtual 16550: bytes are collected into whole lines. */
 	char line[CONSOLE_LINE_MAX];
@@ -35,6 +35,9 @@ struct vcpu {
 
 	struct exit_stat stats[EXIT_REASONS_MAX];
 	u64 exits;
+	bool break_state;		/* start with an invalid guest state (bad_vmcs) */
+	u64 entries_checked;		/* debug builds: entries the checker predicted */
+	u64 checker_disagreements;
 };
 
 /* Runs vcpu on the calling CPU (in VMX root operation) until the guest ends:

@@ -40,7 +40,7 @@ bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure 
 	return true;
 }
 
-bool ec_fail(struct entry_ctx *c, enum entry_check_rule id, u32 field, u64 value)
+bool entry_check_fail(struct entry_ctx *c, enum entry_check_rule id, u32 field, u64 value)
 {
 	entry_check_rule_info(id, c->f);
 	c->f->field = field;

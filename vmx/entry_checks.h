@@ -275,6 +275,7 @@ bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure 
 #define ENTRY_LOAD_DEBUG_CONTROLS	BIT(2)	/* Table 25-15 */
 #define ENTRY_TO_SMM			BIT(10)
 #define ENTRY_DEACT_DUAL_MONITOR	BIT(11)
+#define VMFUNC_EPTP_SWITCHING		BIT(0)	/* VM-function controls, 25.6.14 */
 
 /* VM-entry interruption-information field (25.8.3, Table 25-17). */
 #define INTR_INFO_VECTOR_MASK		0xffu
@@ -310,8 +311,11 @@ enum activity_state { ACTIVITY_ACTIVE, ACTIVITY_HLT, ACTIVITY_SHUTDOWN, ACTIVITY
 #define X86_CR0_PG			BIT(31)
 #define X86_CR4_PAE			BIT(5)
 #define X86_CR4_PCIDE			BIT(17)
+#define X86_EFER_SCE			BIT(0)
 #define X86_EFER_LME			BIT(8)
 #define X86_EFER_LMA			BIT(10)
+#define X86_EFER_NXE			BIT(11)
+#define X86_EFER_DEFINED		(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE)
 #define X86_RFLAGS_TF			BIT(8)
 #define X86_RFLAGS_IF			BIT(9)
 #define X86_RFLAGS_VM			BIT(17)
@@ -338,14 +342,14 @@ static inline u64 ec_read(const struct entry_ctx *c, u32 field)
 }
 
 /* Records rule id as the failure, with the field and value that broke it;
- * returns false so a check can "return ec_fail(...)". */
-bool ec_fail(struct entry_ctx *c, enum entry_check_rule id, u32 field, u64 value);
+ * returns false so a check can "return entry_check_fail(...)". */
+bool entry_check_fail(struct entry_ctx *c, enum entry_check_rule id, u32 field, u64 value);
 
 /* If cond does not hold, the check fails with rule id. */
-#define CHECK(c, id, cond, field, value)					\
-	do {									\
-		if (!(cond))							\
-			return ec_fail((c), (id), (field), (value));		\
+#define CHECK(c, id, cond, field, value)				\
+	do {								\
+		if (!(cond))						\
+			return entry_check_fail(c, id, field, value);	\
 	} while (0)
 
 /* No bit set at or above the physical-address width. */

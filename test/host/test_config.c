@@ -35,7 +35,8 @@ static void test_file(void)
 			   "crash = stack-overflow\n"
 			   "guest = basic64\n"
 			   "guest_mem = 32\n"
-			   "guest = other@1";
+			   "guest = other@1\n"
+			   "bad_vmcs = other";
 	unsigned n;
 
 	config_defaults(&c);
@@ -45,7 +46,7 @@ static void test_file(void)
 	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic &&
 	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW && c.guest_mem_mib == 32 &&
 	       c.nr_guests == 2 && !strcmp(c.guests[0], "basic64") && c.guest_cpu[0] == 0 &&
-	       !strcmp(c.guests[1], "other") && c.guest_cpu[1] == 1,
+	       !strcmp(c.guests[1], "other") && c.guest_cpu[1] == 1 && !strcmp(c.bad_vmcs, "other"),
 	       "file syntax: every key applied, guests in order");
 }
 
