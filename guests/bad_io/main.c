@@ -4,6 +4,7 @@
  * vmx/exit_io.c) and leave the guest unharmed. Then string I/O, which
  * nestvisor does not emulate: it must stop the guest. Bare, the writes
  * would reach real devices, so the guest only says it is skipped. */
+#include "../lib/prng.h"
 #include "../lib/guest.h"
 
 #define EXIT_PORT_END (GUEST_EXIT_PORT + 4)	/* isa-debug-exit: iosize=4 */
@@ -46,15 +47,6 @@ static const struct port_write dangerous[] = {
 static const char bochs_shutdown[] = "Shutdown";
 
 static u64 prng_state = PRNG_SEED;
-
-/* xorshift64 (Marsaglia 2003): deterministic, so a failure repeats. */
-static u64 prng_next(void)
-{
-	prng_state ^= prng_state << 13;
-	prng_state ^= prng_state >> 7;
-	prng_state ^= prng_state << 17;
-	return prng_state;
-}
 
 static void port_out(u16 port, unsigned size, u32 v)
 {
@@ -148,13 +140,13 @@ static void garbage_io(void)
 
 	/* Random ports, each in every size, OUT before IN and IN before OUT. */
 	while (ports < ARRAY_SIZE(dangerous) + 1 + RANDOM_PORTS) {
-		u16 port = (u16)prng_next();
+		u16 port = (u16)prng_next(&prng_state);
 
 		if (port_skipped(port, 4))
 			continue;
 		for (unsigned size = 1; size <= 4; size <<= 1) {
 			check_in(port, size);
-			write_then_read(port, size, (u32)prng_next());
+			write_then_read(port, size, (u32)prng_next(&prng_state));
 		}
 		ports++;
 	}

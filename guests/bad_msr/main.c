@@ -5,6 +5,7 @@
  * EFER passes through, so a write with a reserved bit is the CPU's own
  * #GP(0). Bad input handled is a pass: the guest exits with its report
  * status. Bare, the writes would reach the real CPU: it only says so. */
+#include "../lib/prng.h"
 #include "../lib/guest.h"
 
 #define MSR_COUNT 64
@@ -47,19 +48,10 @@ static const struct {
 
 static u64 prng_state = PRNG_SEED;
 
-/* xorshift64 (Marsaglia 2003): deterministic, so a failure repeats. */
-static u64 prng_next(void)
-{
-	prng_state ^= prng_state << 13;
-	prng_state ^= prng_state >> 7;
-	prng_state ^= prng_state << 17;
-	return prng_state;
-}
-
 /* Two random numbers in three fall where MSRs exist, one anywhere. */
 static u32 random_msr(unsigned i)
 {
-	u32 r = (u32)prng_next();
+	u32 r = (u32)prng_next(&prng_state);
 
 	if (i % 3 == 0)
 		return r % MSR_LOW_RANGE;
@@ -94,7 +86,7 @@ static void check_denied(u32 msr, const char *name)
 	bool r, w;
 
 	cur_msr = msr;
-	cur_value = prng_next();
+	cur_value = prng_next(&prng_state);
 	r = gp0(read_cur);
 	w = gp0(write_cur);
 	report(r && w, "bad_msr: 0x%x %s: RDMSR %s, WRMSR 0x%lx %s", msr, name,
