@@ -66,6 +66,27 @@ static void print_stats(const struct vcpu *v)
 				v->stats[r].cycles / v->stats[r].count);
 }
 
+/* IA32_VMX_EPT_VPID_CAP (SDM A.10). */
+#define EPT_CAP_INVEPT BIT(20)
+#define EPT_CAP_INVEPT_ALL BIT(26)
+#define VPID_CAP_INVVPID BIT(32)
+#define VPID_CAP_INVVPID_ALL BIT(42)
+#define INVEPT_ALL_CONTEXT 2
+#define INVVPID_ALL_CONTEXT 2
+
+/* A new guest reuses this CPU's VPID and may get the pages of an old EPT:
+ * drop what the TLBs still hold for them (SDM 29.4.3.3). Bochs flushes on
+ * every entry anyway (platform.md); real CPUs do not. */
+static void flush_guest_tlbs(const struct vmx_caps *c)
+{
+	if (!c->has_ept_vpid)
+		return;
+	if ((c->ept_vpid & EPT_CAP_INVEPT) && (c->ept_vpid & EPT_CAP_INVEPT_ALL))
+		__invept(INVEPT_ALL_CONTEXT, 0);
+	if ((c->ept_vpid & VPID_CAP_INVVPID) && (c->ept_vpid & VPID_CAP_INVVPID_ALL))
+		__invvpid(INVVPID_ALL_CONTEXT, 0, 0);
+}
+
 /* Sets up this CPU's VMCS for v; false with the reason printed. */
 static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 {
@@ -85,6 +106,7 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	v->exit_code = -1;
 	v->regs.rax = GUEST_BOOT_MAGIC;
 	v->regs.rbx = GUEST_BOOT_INFO_ADDR;
+	flush_guest_tlbs(&cpu->vmx.caps);
 	v->vmcs = vmcs_create(&cpu->vmx.caps);
 	if (!v->vmcs || !vmcs_setup_guest(&cpu->vmx.caps, &s))
 		return false;
