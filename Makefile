@@ -67,7 +67,8 @@ NV_C := \
 	vmm/selftest.c \
 	vmm/serial.c \
 	vmm/shutdown.c \
-	vmm/vcpu.c
+	vmm/vcpu.c \
+	vmm/vlapic.c
 
 NV_ASM := \
 	boot/isr.asm \
@@ -176,6 +177,7 @@ host_test_madt       := apic/madt.c
 host_test_ept        := mm/ept.c
 host_test_vmx_controls := vmx/vmx_controls.c
 host_test_msr_bitmap := vmx/msr_bitmap.c
+host_test_vlapic     := vmm/vlapic.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c

@@ -231,6 +231,11 @@ u64 tsc_hz(void)
 	return tsc_freq;
 }
 
+u64 lapic_timer_hz(void)
+{
+	return lapic_timer_freq * TIMER_DIVISOR;
+}
+
 void udelay(u64 us)
 {
 	u64 end = rdtsc() + tsc_freq * us / US_PER_S;

@@ -41,6 +41,8 @@ void lapic_send_sipi(u32 apic_id, phys_addr_t start_page);
  * CPUID leaf 0x15's TSC frequency where given). On the BSP, once. */
 void lapic_calibrate(void);
 u64 tsc_hz(void);
+/* The LAPIC timer's input clock (at divide-by-1), in Hz. */
+u64 lapic_timer_hz(void);
 void udelay(u64 us);
 /* Periodic timer interrupts on vector every period_us; 0 stops it. */
 void lapic_timer_periodic(u8 vector, u64 period_us);

@@ -12,6 +12,7 @@
 #include "../vmx/vmcs.h"
 #include "../vmx/vmcs_dump.h"
 #include "../vmx/vmcs_field.h"
+#include "../vmx/vmx_controls.h"
 #include "../vmx/vmx_errors.h"
 
 #define CPUID_1_ECX_XSAVE BIT(26)
@@ -23,12 +24,108 @@
 #define WATCHDOG_MS 1000
 #define MISC_PREEMPTION_RATE_MASK 0x1f	/* timer ticks every 2^rate TSC ticks */
 
-/* The VMX-preemption timer's value for WATCHDOG_MS (SDM 26.5.1). */
-static u32 watchdog_ticks(const struct vmx_caps *c)
+/* VM-entry interruption information (SDM Table 25-17) and interruptibility. */
+#define INTR_INFO_VALID BIT(31)
+#define INTR_TYPE_EXTERNAL (0u << 8)
+#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
+#define INTR_TYPE_SW_INTR 4
+#define INTR_TYPE_PRIV_SW_EXCEPTION 5
+#define INTR_TYPE_SW_EXCEPTION 6
+#define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
+#define INTR_INFO_NMI_UNBLOCKING BIT(12)	/* exit information only */
+#define BLOCKING_BY_STI BIT(0)
+#define BLOCKING_BY_MOV_SS BIT(1)
+
+/* The VMX-preemption timer's value for a TSC interval (SDM 26.5.1). */
+static u32 preemption_ticks(const struct vmx_caps *c, u64 tsc)
 {
-	u64 ticks = (tsc_hz() * WATCHDOG_MS / 1000) >> (c->misc & MISC_PREEMPTION_RATE_MASK);
+	u64 ticks = tsc >> (c->misc & MISC_PREEMPTION_RATE_MASK);
 
 	return (u32)MAX(1, MIN(ticks, UINT32_MAX));
+}
+
+/* Before each entry: raise what the virtual timer owes, inject the highest
+ * deliverable interrupt if the guest can take one now (RFLAGS.IF, no STI or
+ * MOV-SS blocking, no other event being injected: SDM 26.3.1.5), else ask
+ * for an interrupt-window exit; and let the preemption timer wake nestvisor
+ * for the next virtual timer deadline or the watchdog, whichever is first. */
+static void prepare_entry(struct vcpu *v, const struct vmx_caps *c)
+{
+	u64 now = rdtsc(), deadline, budget;
+	int vector;
+	u32 cpu_ctls = (u32)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+
+	vlapic_tick(&v->apic, now);
+	vector = vlapic_pending(&v->apic);
+	if (vector >= 0 && !(vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)) {
+		bool open = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+			    !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
+			      (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
+
+		if (open) {
+			vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD,
+				   (u32)vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+			vlapic_accept(&v->apic, (u8)vector);
+			vector = vlapic_pending(&v->apic);	/* a second one waits for a window */
+		}
+	}
+	if (vector >= 0)
+		cpu_ctls |= CPU_INTERRUPT_WINDOW_EXITING;
+	else
+		cpu_ctls &= ~CPU_INTERRUPT_WINDOW_EXITING;
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu_ctls);
+
+	budget = v->last_progress + v->watchdog_tsc > now ? v->last_progress + v->watchdog_tsc - now : 1;
+	deadline = vlapic_next_deadline(&v->apic);
+	if (deadline)
+		budget = MIN(budget, deadline > now ? deadline - now : 1);
+	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_ticks(c, budget));
+}
+
+/* After an exit nestvisor handled itself, an event the guest was being
+ * delivered when the exit came is delivered again (SDM 28.2.4, 27.6.1). */
+static void reinject_vectored_event(void)
+{
+	u32 info = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
+	u32 type = INTR_INFO_TYPE(info);
+
+	if (!(info & INTR_INFO_VALID) || (vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
+		return;
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)INTR_INFO_NMI_UNBLOCKING);
+	if (info & INTR_INFO_DELIVER_ERROR_CODE)
+		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
+}
+
+void vcpu_send_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
+{
+	/* One vCPU per guest so far: only the vCPU itself can be a target. */
+	if (ipi->dest == VLAPIC_DEST_SELF || ipi->dest == VLAPIC_DEST_ALL ||
+	    (ipi->dest == VLAPIC_DEST_ONE && ipi->apic_id == v->apic.id))
+		vlapic_set_irr(&v->apic, ipi->vector);
+}
+
+void vcpu_halt(struct vcpu *v)
+{
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		vcpu_stop(v, "HLT at RIP 0x%lx with interrupts disabled: nothing can wake it",
+			  vmcs_read(VMCS_GUEST_RIP));
+		return;
+	}
+	for (;;) {
+		vlapic_tick(&v->apic, rdtsc());
+		if (vlapic_pending(&v->apic) >= 0)
+			return;
+		if (!vlapic_next_deadline(&v->apic)) {
+			vcpu_stop(v, "HLT at RIP 0x%lx with no interrupt pending and no timer armed",
+				  vmcs_read(VMCS_GUEST_RIP));
+			return;
+		}
+		cpu_relax();
+	}
 }
 
 void vcpu_stop(struct vcpu *v, const char *fmt, ...)
@@ -95,7 +192,7 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 		.vpid = (u16)(cpu->cpu_id + 1),
 		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
 		.entry_rip = GUEST_LOAD_ADDR,
-		.preemption_timer = watchdog_ticks(&cpu->vmx.caps),
+		.preemption_timer = 1,	/* set before each entry by prepare_entry() */
 		.host = &cpu->desc,
 	};
 
@@ -103,6 +200,9 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 	v->xcr0 = XCR0_X87;
+	vlapic_reset(&v->apic, v->index, v->index == 0, lapic_timer_hz(), tsc_hz());
+	v->watchdog_tsc = tsc_hz() * WATCHDOG_MS / 1000;
+	v->last_progress = rdtsc();
 	v->exit_code = -1;
 	v->regs.rax = GUEST_BOOT_MAGIC;
 	v->regs.rbx = GUEST_BOOT_INFO_ADDR;
@@ -172,6 +272,7 @@ int vcpu_run(struct vcpu *v)
 		u32 reason;
 		u64 t;
 
+		prepare_entry(v, &cpu->vmx.caps);
 #ifdef NV_DEBUG
 		struct entry_check_failure predicted_failure;
 		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, &predicted_failure);
@@ -202,7 +303,11 @@ int vcpu_run(struct vcpu *v)
 		v->launched = true;
 		v->exits++;
 		reason &= EXIT_REASON_BASIC_MASK;
+		if (reason != EXIT_REASON_PREEMPTION_TIMER)
+			v->last_progress = t;
 		exit_dispatch(v, reason);
+		if (!v->stopped)
+			reinject_vectored_event();
 		if (reason < EXIT_REASONS_MAX) {
 			v->stats[reason].count++;
 			v->stats[reason].cycles += rdtsc() - t;

@@ -4,6 +4,7 @@
 #define VMM_VCPU_H
 
 #include "guest.h"
+#include "vlapic.h"
 #include "../vmx/vmenter.h"
 
 #define EXIT_REASONS_MAX 96
@@ -21,6 +22,9 @@ struct vcpu {
 	phys_addr_t vmcs;
 	bool launched;
 	struct guest_regs regs;
+	struct vlapic apic;		/* its virtual x2APIC */
+	u64 watchdog_tsc;		/* how long it may run without progress */
+	u64 last_progress;		/* TSC of its last exit that was not a timer tick */
 	u64 xcr0;			/* the guest's XCR0, switched around entries */
 
 	/* Set by an exit handler to end the run, with the words why. */
@@ -45,6 +49,13 @@ struct vcpu {
  * Prints the outcome and the exit statistics; returns the guest's exit code,
  * or -1 if it did not exit through the port. */
 int vcpu_run(struct vcpu *vcpu);
+
+/* Delivers an IPI the vCPU's APIC sent (vlapic_wrmsr) to its targets. */
+void vcpu_send_ipi(struct vcpu *v, const struct vlapic_ipi *ipi);
+
+/* Waits in nestvisor while the guest is halted, until an interrupt can be
+ * delivered to it; stops the vCPU if nothing could ever wake it. */
+void vcpu_halt(struct vcpu *v);
 
 /* Ends the run: the guest does not resume. */
 void vcpu_stop(struct vcpu *vcpu, const char *fmt, ...) __printf(2, 3);

@@ -7,7 +7,9 @@
 
 #define CPUID_1_ECX_VMX BIT(5)
 #define CPUID_1_ECX_PDCM BIT(15)	/* perf capabilities MSR: PMU hidden */
-#define CPUID_1_ECX_X2APIC BIT(21)	/* no virtual x2APIC yet */
+#define CPUID_1_ECX_X2APIC BIT(21)	/* the virtual APIC is an x2APIC */
+#define CPUID_1_EBX_APIC_ID_SHIFT 24
+#define CPUID_LEAF_TOPOLOGY 0x0b	/* EDX: x2APIC ID */
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
 #define CPUID_LEAF_PMU 0x0a
 #define CPUID_LEAF_HV_BASE 0x40000000u
@@ -33,8 +35,11 @@ void exit_cpuid(struct vcpu *v)
 	} else {
 		r = cpuid(leaf, sub);
 		if (leaf == 1) {
-			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_PDCM | CPUID_1_ECX_X2APIC);
-			r.ecx |= CPUID_1_ECX_HYPERVISOR;
+			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_PDCM);
+			r.ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC;
+			r.ebx = (r.ebx & 0x00ffffffu) | v->apic.id << CPUID_1_EBX_APIC_ID_SHIFT;
+		} else if (leaf == CPUID_LEAF_TOPOLOGY) {
+			r.edx = v->apic.id;
 		}
 	}
 	v->regs.rax = r.eax;

@@ -28,14 +28,37 @@ static void deny_msr(struct vcpu *v, const char *op)
 	exit_inject_exception(v, VECTOR_GP, true, 0);
 }
 
+/* The virtual x2APIC's MSRs go to the vCPU's vlapic; every other MSR that
+ * exits is not on the allow list. */
 void exit_msr_read(struct vcpu *v)
 {
-	deny_msr(v, "RDMSR");
+	u32 msr = (u32)v->regs.rcx;
+	u64 value;
+
+	if (!vlapic_owns_msr(msr) || vlapic_rdmsr(&v->apic, msr, rdtsc(), &value) != VLAPIC_OK) {
+		deny_msr(v, "RDMSR");
+		return;
+	}
+	v->regs.rax = (u32)value;
+	v->regs.rdx = value >> 32;
+	exit_skip_instruction(v);
 }
 
 void exit_msr_write(struct vcpu *v)
 {
-	deny_msr(v, "WRMSR");
+	u32 msr = (u32)v->regs.rcx;
+	u64 value = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	struct vlapic_ipi ipi;
+	enum vlapic_result r = vlapic_owns_msr(msr) ?
+		vlapic_wrmsr(&v->apic, msr, value, rdtsc(), &ipi) : VLAPIC_GP;
+
+	if (r == VLAPIC_GP) {
+		deny_msr(v, "WRMSR");
+		return;
+	}
+	if (r == VLAPIC_SEND_IPI)
+		vcpu_send_ipi(v, &ipi);
+	exit_skip_instruction(v);
 }
 
 static u64 gpr(struct vcpu *v, unsigned n)

@@ -14,10 +14,14 @@
 
 void exit_hlt(struct vcpu *v)
 {
-	/* No virtual interrupt source exists yet: a halted vCPU never wakes. */
-	vcpu_stop(v, "HLT at RIP 0x%lx with interrupts %s: nothing would wake it",
-		  vmcs_read(VMCS_GUEST_RIP),
-		  vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? "enabled" : "disabled");
+	/* Past the HLT first: the interrupt that wakes it returns after it. */
+	exit_skip_instruction(v);
+	vcpu_halt(v);
+}
+
+void exit_interrupt_window(struct vcpu *v __unused)
+{
+	/* The guest can take an interrupt now: the next entry injects it. */
 }
 
 void exit_triple_fault(struct vcpu *v)
@@ -43,6 +47,10 @@ void exit_ept_misconfig(struct vcpu *v)
 
 void exit_preemption_timer(struct vcpu *v)
 {
+	/* The timer also wakes nestvisor for the virtual APIC timer: only a
+	 * guest that made no progress for the whole budget is stopped. */
+	if (rdtsc() - v->last_progress < v->watchdog_tsc)
+		return;
 	vcpu_stop(v, "watchdog: the guest used up its time budget (RIP 0x%lx, interrupts %s)",
 		  vmcs_read(VMCS_GUEST_RIP),
 		  vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? "enabled" : "disabled");
