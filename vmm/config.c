@@ -105,20 +105,31 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 			return "guest name too long";
 		memcpy(c->bad_vmcs, value, strlen(value) + 1);
 	} else if (!strcmp(key, "guest")) {
-		char *at = strchr(value, '@');
+		char *at = strchr(value, '@'), *cpu;
+		unsigned n = 0;
 
-		v = 0;
-		if (at) {
-			*at = '\0';
-			if (!parse_uint(at + 1, &v) || v >= MAX_CPUS)
-				return "expected NAME or NAME@CPU with CPU from 0 to " XSTR(MAX_CPUS) " - 1";
-		}
 		if (c->nr_guests == MAX_GUESTS)
 			return "too many guests (" XSTR(MAX_GUESTS) " at most)";
+		c->guest_cpus[c->nr_guests][n++] = 0;
+		if (at) {
+			*at = '\0';
+			n = 0;
+			for (cpu = at + 1; cpu; n++) {
+				char *comma = strchr(cpu, ',');
+
+				if (comma)
+					*comma = '\0';
+				if (n == MAX_GUEST_VCPUS || !parse_uint(cpu, &v) || v >= MAX_CPUS)
+					return "expected NAME or NAME@CPU[,CPU...] with CPUs from 0 to "
+					       XSTR(MAX_CPUS) " - 1, " XSTR(MAX_GUEST_VCPUS) " at most";
+				c->guest_cpus[c->nr_guests][n] = v;
+				cpu = comma ? comma + 1 : NULL;
+			}
+		}
 		if (!value[0] || strlen(value) >= GUEST_NAME_LEN)
 			return "guest name empty or too long";
 		memcpy(c->guests[c->nr_guests], value, strlen(value) + 1);
-		c->guest_cpu[c->nr_guests++] = v;
+		c->guest_nr_vcpus[c->nr_guests++] = n;
 	} else {
 		return "unknown key";
 	}
@@ -204,6 +215,10 @@ void config_describe(const struct nv_config *c, char *buf, size_t n)
 			       choice_name(on_off, c->selftest),
 			       choice_name(crash_tests, c->crash), c->guest_mem_mib);
 
-	for (unsigned i = 0; i < c->nr_guests && (size_t)len < n; i++)
-		len += fmt_snprintf(buf + len, n - len, " guest=%s@%u", c->guests[i], c->guest_cpu[i]);
+	for (unsigned i = 0; i < c->nr_guests && (size_t)len < n; i++) {
+		len += fmt_snprintf(buf + len, n - len, " guest=%s@", c->guests[i]);
+		for (unsigned j = 0; j < c->guest_nr_vcpus[i] && (size_t)len < n; j++)
+			len += fmt_snprintf(buf + len, n - len, "%s%u", j ? "," : "",
+					    c->guest_cpus[i][j]);
+	}
 }

@@ -17,6 +17,7 @@ enum crash_test {
 };
 
 #define MAX_GUESTS 16
+#define MAX_GUEST_VCPUS 8
 #define GUEST_NAME_LEN 32
 
 struct nv_config {
@@ -26,14 +27,16 @@ struct nv_config {
 	bool selftest;			/* selftest = on | off */
 	enum crash_test crash;		/* crash = none | ud | pf | stack-overflow | panic | ap-ud */
 	unsigned guest_mem_mib;		/* guest_mem = MiB of RAM per guest (4..1024) */
-	/* guest = NAME or NAME@CPU, once per guest: \guests\NAME.bin, run on
-	 * cpuCPU (default cpu0). Each CPU runs its guests in this order; the
-	 * CPUs run theirs at the same time. */
+	/* guest = NAME, NAME@CPU or NAME@CPU,CPU,...: \guests\NAME.bin with one
+	 * vCPU per CPU listed, vCPU i on the i-th (default one vCPU on cpu0).
+	 * Each CPU runs its guests in this order; the CPUs run theirs at the
+	 * same time. */
 	char guests[MAX_GUESTS][GUEST_NAME_LEN];
+	unsigned guest_cpus[MAX_GUESTS][MAX_GUEST_VCPUS];
+	unsigned guest_nr_vcpus[MAX_GUESTS];
 	/* bad_vmcs = NAME: that guest starts with an invalid guest state
 	 * (CR0.PG without CR0.PE), to show how an entry failure is explained. */
 	char bad_vmcs[GUEST_NAME_LEN];
-	unsigned guest_cpu[MAX_GUESTS];
 	unsigned nr_guests;
 };
 

@@ -19,7 +19,7 @@ void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
 }
 
 bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
-		  u64 mem_size, unsigned cpu_index)
+		  u64 mem_size, unsigned nr_vcpus)
 {
 	struct guest_boot_info *bi;
 	void *dst;
@@ -36,8 +36,10 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		guest_destroy(g);
 		return false;
 	}
+	_Static_assert(GUEST_VCPUS_MAX == GUEST_MAX_CPUS, "one limit for guest vCPUs");
+	g->nr_vcpus = MAX(1u, MIN(nr_vcpus, (unsigned)GUEST_VCPUS_MAX));
 	dst = guest_ptr(g, GUEST_LOAD_ADDR, image->size);
-	bi = guest_ptr(g, GUEST_BOOT_INFO_ADDR, sizeof(*bi));
+	bi = guest_ptr(g, GUEST_BOOT_INFO_ADDR, g->nr_vcpus * sizeof(*bi));
 	if (!dst || !bi) {
 		pr_err("guest %s: image of %lu bytes does not fit %lu MiB", name, image->size,
 		       g->mem_size >> 20);
@@ -45,10 +47,13 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		return false;
 	}
 	memcpy(dst, image->data, image->size);
-	bi->magic = GUEST_BOOT_MAGIC;
-	bi->mem_size = (u32)g->mem_size;
-	bi->cpu_index = cpu_index;
-	memcpy(bi->cmdline, name, MIN(strlen(name), GUEST_CMDLINE_SIZE - 1));
+	for (unsigned i = 0; i < g->nr_vcpus; i++) {
+		bi[i].magic = GUEST_BOOT_MAGIC;
+		bi[i].mem_size = (u32)g->mem_size;
+		bi[i].cpu_index = i;
+		bi[i].nr_cpus = g->nr_vcpus;
+		memcpy(bi[i].cmdline, name, MIN(strlen(name), GUEST_CMDLINE_SIZE - 1));
+	}
 
 	/* Every MSR exits (and faults) except EFER, which the guest needs to
 	 * enter long mode; VM entry and exit load and save it. */

@@ -7,6 +7,9 @@
 #include "../mm/ept.h"
 
 #define GUEST_NAME_MAX 32
+#define GUEST_VCPUS_MAX 8
+
+struct vcpu;
 
 struct guest {
 	char name[GUEST_NAME_MAX];
@@ -15,13 +18,19 @@ struct guest {
 	unsigned mem_order;		/* memory is one 2^mem_order-page block */
 	struct ept ept;
 	u8 *msr_bitmap;
+
+	/* Its vCPUs, by index (= x2APIC ID); set while each one runs. */
+	struct vcpu *volatile vcpus[GUEST_VCPUS_MAX];
+	unsigned nr_vcpus;
+	/* Set when vCPU 0 has ended: the other vCPUs stop at their next exit. */
+	volatile bool ending;
 };
 
 /* Loads the flat image file at GUEST_LOAD_ADDR into fresh, zeroed guest
- * memory of mem_size bytes with a boot info, and builds the EPT and MSR
- * bitmap. False, with the reason printed, if it cannot. */
+ * memory of mem_size bytes with a boot info per vCPU, and builds the EPT and
+ * MSR bitmap. False, with the reason printed, if it cannot. */
 bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
-		  u64 mem_size, unsigned cpu_index);
+		  u64 mem_size, unsigned nr_vcpus);
 void guest_destroy(struct guest *g);
 
 /* The host address of guest-physical [gpa, gpa + len), or NULL if any of it

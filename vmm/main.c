@@ -13,6 +13,7 @@
 #include "../boot/memmap.h"
 #include "../lib/panic.h"
 #include "../lib/report.h"
+#include "../lib/spinlock.h"
 #include "../lib/string.h"
 #include "../lib/x86.h"
 #include "../mm/page_alloc.h"
@@ -88,46 +89,104 @@ static const struct boot_file *find_image(const struct boot_info *bi, const char
 	return NULL;
 }
 
-/* Runs one guest to its end on the calling CPU and reports the outcome. */
-static void run_guest(const struct boot_info *bi, const char *name)
-{
-	const struct boot_file *image = find_image(bi, name);
-	struct guest *guest = page_alloc(0, 0);
-	struct vcpu *vcpu = page_alloc(page_order_for(sizeof(struct vcpu)), 0);
-	int code;
+/* One configured guest, shared by the CPUs that run its vCPUs: the first
+ * to arrive creates it, the last to leave destroys it. */
+struct guest_slot {
+	struct spinlock lock;
+	struct guest *guest;
+	unsigned joined, left;
+	bool failed;
+};
+static struct guest_slot slots[MAX_GUESTS];
 
-	if (!guest || !vcpu) {
-		report(false, "guest %s: out of memory", name);
-	} else if (!image) {
-		report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
-	} else if (!this_cpu()->vmx_root.on) {
-		report(false, "guest %s: cpu%u is not in VMX operation", name, this_cpu_id());
-	} else if (guest_create(guest, name, image, MiB(config.guest_mem_mib), 0)) {
-		vcpu->guest = guest;
-		vcpu->break_state = !strcmp(config.bad_vmcs, name);
-		code = vcpu_run(vcpu);
-		report(code == 0, "guest %s: exit code %d (%s)", name, code, vcpu->stop_reason);
-		guest_destroy(guest);
-	} else {
-		report(false, "guest %s: could not be created", name);
+static struct guest *slot_join(const struct boot_info *bi, unsigned i)
+{
+	struct guest_slot *s = &slots[i];
+	const char *name = config.guests[i];
+	const struct boot_file *image;
+	struct guest *g;
+
+	spin_lock(&s->lock);
+	if (!s->guest && !s->failed) {
+		image = find_image(bi, name);
+		g = page_alloc(page_order_for(sizeof(*g)), 0);
+		if (!image)
+			report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
+		else if (g && guest_create(g, name, image, MiB(config.guest_mem_mib),
+					   config.guest_nr_vcpus[i]))
+			s->guest = g;
+		else
+			report(false, "guest %s: could not be created", name);
+		if (!s->guest && g)
+			page_free(g);
+		s->failed = !s->guest;
 	}
-	if (guest)
-		page_free(guest);
-	if (vcpu)
-		page_free(vcpu);
+	s->joined++;
+	g = s->guest;
+	spin_unlock(&s->lock);
+	/* The vCPUs of a guest start together: a vCPU that waits for a
+	 * sibling which has not even started would wait forever. (So the
+	 * guests' order must agree on every CPU, or two CPUs wait for each
+	 * other.) */
+	while (g && __atomic_load_n(&s->joined, __ATOMIC_ACQUIRE) < config.guest_nr_vcpus[i])
+		cpu_relax();
+	return g;
 }
 
-/* This CPU's share of the configured guests, in their order. */
+static void slot_leave(unsigned i)
+{
+	struct guest_slot *s = &slots[i];
+
+	spin_lock(&s->lock);
+	if (++s->left == config.guest_nr_vcpus[i] && s->guest) {
+		guest_destroy(s->guest);
+		page_free(s->guest);
+		s->guest = NULL;
+	}
+	spin_unlock(&s->lock);
+}
+
+/* Runs vCPU vcpu_index of configured guest i on the calling CPU to its end
+ * and reports the outcome: vCPU 0's exit code is the guest's. */
+static void run_vcpu(const struct boot_info *bi, unsigned i, unsigned vcpu_index)
+{
+	const char *name = config.guests[i];
+	struct guest *g = slot_join(bi, i);
+	struct vcpu *v = page_alloc(page_order_for(sizeof(struct vcpu)), 0);
+	int code;
+
+	if (!this_cpu()->vmx_root.on)
+		report(false, "guest %s: cpu%u is not in VMX operation", name, this_cpu_id());
+	else if (!v)
+		report(false, "guest %s: out of memory", name);
+	else if (g) {
+		v->guest = g;
+		v->index = vcpu_index;
+		v->break_state = !strcmp(config.bad_vmcs, name);
+		code = vcpu_run(v);
+		if (vcpu_index == 0)
+			report(code == 0, "guest %s: exit code %d (%s)", name, code, v->stop_reason);
+		else
+			report(code == 0 || g->ending, "guest %s: vCPU %u ended (%s)", name,
+			       vcpu_index, v->stop_reason);
+	}
+	if (v)
+		page_free(v);
+	slot_leave(i);
+}
+
+/* This CPU's share of the configured guests' vCPUs, in the guests' order. */
 static void run_my_guests(struct percpu *cpu, void *arg)
 {
 	const struct boot_info *bi = arg;
 
 	for (unsigned i = 0; i < config.nr_guests; i++)
-		if (config.guest_cpu[i] == cpu->cpu_id)
-			run_guest(bi, config.guests[i]);
+		for (unsigned j = 0; j < config.guest_nr_vcpus[i]; j++)
+			if (config.guest_cpus[i][j] == cpu->cpu_id)
+				run_vcpu(bi, i, j);
 }
 
-/* Every CPU with guests runs them at the same time: the APs are handed the
+/* Every CPU with vCPUs runs them at the same time: the APs are handed the
  * work and woken with an IPI, cpu0 runs its own, then waits for the rest. */
 static void run_guests(const struct boot_info *bi)
 {
@@ -139,20 +198,24 @@ static void run_guests(const struct boot_info *bi)
 		return;
 	}
 	for (unsigned i = 0; i < config.nr_guests; i++) {
-		unsigned c = config.guest_cpu[i];
-		struct percpu *cpu = percpu_get(c);
+		for (unsigned j = 0; j < config.guest_nr_vcpus[i]; j++) {
+			unsigned c = config.guest_cpus[i][j];
+			struct percpu *cpu = percpu_get(c);
 
-		if (!cpu || cpu->state != CPU_ONLINE) {
-			report(false, "guest %s: cpu%u is not online", config.guests[i], c);
-			continue;
+			if (!cpu || cpu->state != CPU_ONLINE) {
+				report(false, "guest %s: vCPU %u: cpu%u is not online",
+				       config.guests[i], j, c);
+				slot_leave(i);	/* counts as gone, so the guest is freed */
+				continue;
+			}
+			if (c == 0 || busy[c])
+				continue;
+			busy[c] = true;
+			cpu->work_arg = (void *)bi;
+			cpu->work_done = 0;
+			__atomic_store_n(&cpu->work, run_my_guests, __ATOMIC_RELEASE);
+			lapic_send_ipi(cpu->apic_id, VECTOR_IPI);
 		}
-		if (c == 0 || busy[c])
-			continue;
-		busy[c] = true;
-		cpu->work_arg = (void *)bi;
-		cpu->work_done = 0;
-		__atomic_store_n(&cpu->work, run_my_guests, __ATOMIC_RELEASE);
-		lapic_send_ipi(cpu->apic_id, VECTOR_IPI);
 	}
 	run_my_guests(this_cpu(), (void *)bi);
 	for (unsigned c = 1; c < MAX_CPUS; c++)

@@ -1,6 +1,7 @@
 #include "vcpu.h"
 #include "console.h"
 #include "../apic/lapic.h"
+#include "param.h"
 #include "percpu.h"
 #include "../guests/lib/guest_abi.h"
 #include "../lib/string.h"
@@ -100,12 +101,48 @@ static void reinject_vectored_event(void)
 		vmcs_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
 }
 
+/* Makes a vCPU that runs on another CPU look at its APIC: a host IPI forces
+ * an external-interrupt exit there, and the next entry injects. A vCPU that
+ * sleeps in vcpu_halt() sees its IRR change by itself. */
+static void kick(struct vcpu *target)
+{
+	struct percpu *host = target->host;
+
+	if (host && host != this_cpu())
+		lapic_send_ipi(host->apic_id, VECTOR_IPI);
+}
+
 void vcpu_send_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
 {
-	/* One vCPU per guest so far: only the vCPU itself can be a target. */
-	if (ipi->dest == VLAPIC_DEST_SELF || ipi->dest == VLAPIC_DEST_ALL ||
-	    (ipi->dest == VLAPIC_DEST_ONE && ipi->apic_id == v->apic.id))
-		vlapic_set_irr(&v->apic, ipi->vector);
+	struct guest *g = v->guest;
+
+	for (unsigned i = 0; i < g->nr_vcpus; i++) {
+		struct vcpu *t = g->vcpus[i];
+		bool hit = ipi->dest == VLAPIC_DEST_ALL ||
+			   (ipi->dest == VLAPIC_DEST_SELF && t == v) ||
+			   (ipi->dest == VLAPIC_DEST_OTHERS && t != v) ||
+			   (ipi->dest == VLAPIC_DEST_ONE && ipi->apic_id == i);
+
+		if (!hit)
+			continue;
+		if (!t) {
+			pr_info("%s: IPI to vCPU %u, which is not running: dropped", g->name, i);
+			continue;
+		}
+		vlapic_set_irr(&t->apic, ipi->vector);
+		kick(t);
+	}
+}
+
+/* Ends the other vCPUs of the guest when vCPU 0 has ended. */
+void vcpu_end_guest(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+
+	g->ending = true;
+	for (unsigned i = 0; i < g->nr_vcpus; i++)
+		if (g->vcpus[i] && g->vcpus[i] != v)
+			kick(g->vcpus[i]);
 }
 
 void vcpu_halt(struct vcpu *v)
@@ -117,15 +154,29 @@ void vcpu_halt(struct vcpu *v)
 	}
 	for (;;) {
 		vlapic_tick(&v->apic, rdtsc());
-		if (vlapic_pending(&v->apic) >= 0)
+		if (vlapic_pending(&v->apic) >= 0 || v->guest->ending) {
+			v->last_progress = rdtsc();	/* sleeping is not spinning */
 			return;
-		if (!vlapic_next_deadline(&v->apic)) {
+		}
+		/* Another vCPU may still send an IPI; alone, nothing will come. */
+		if (!vlapic_next_deadline(&v->apic) && v->guest->nr_vcpus == 1) {
 			vcpu_stop(v, "HLT at RIP 0x%lx with no interrupt pending and no timer armed",
 				  vmcs_read(VMCS_GUEST_RIP));
 			return;
 		}
 		cpu_relax();
 	}
+}
+
+/* "vCPU 1: " for guests with several vCPUs, else nothing. */
+static const char *vcpu_label(const struct vcpu *v)
+{
+	static const char *const labels[GUEST_VCPUS_MAX] = {
+		"vCPU 0: ", "vCPU 1: ", "vCPU 2: ", "vCPU 3: ",
+		"vCPU 4: ", "vCPU 5: ", "vCPU 6: ", "vCPU 7: ",
+	};
+
+	return v->guest->nr_vcpus > 1 ? labels[v->index] : "";
 }
 
 void vcpu_stop(struct vcpu *v, const char *fmt, ...)
@@ -149,6 +200,51 @@ static u64 xgetbv0(void)
 static void xsetbv0(u64 v)
 {
 	__asm__ volatile("xsetbv" ::"a"((u32)v), "d"((u32)(v >> 32)), "c"(0));
+}
+
+/* DR0-3 and DR6 are not part of the VMCS and MOV DR does not exit: switch
+ * them around each entry so no guest sees another's (or nestvisor's). */
+#define DEFINE_DR(n)                                                           \
+	static u64 read_dr##n(void)                                            \
+	{                                                                      \
+		u64 v;                                                         \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));              \
+		return v;                                                      \
+	}                                                                      \
+	static void write_dr##n(u64 v)                                         \
+	{                                                                      \
+		__asm__ volatile("mov %0, %%db" #n ::"r"(v));                   \
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+#undef DEFINE_DR
+
+#define DR6_INIT 0xffff0ff0ull
+
+static void load_guest_drs(const struct vcpu *v)
+{
+	write_dr0(v->dr[0]);
+	write_dr1(v->dr[1]);
+	write_dr2(v->dr[2]);
+	write_dr3(v->dr[3]);
+	write_dr6(v->dr6);
+}
+
+static void save_guest_drs(struct vcpu *v)
+{
+	v->dr[0] = read_dr0();
+	v->dr[1] = read_dr1();
+	v->dr[2] = read_dr2();
+	v->dr[3] = read_dr3();
+	v->dr6 = read_dr6();
+	write_dr0(0);
+	write_dr1(0);
+	write_dr2(0);
+	write_dr3(0);
+	write_dr6(DR6_INIT);
 }
 
 static void print_stats(const struct vcpu *v)
@@ -200,12 +296,13 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 	v->xcr0 = XCR0_X87;
+	v->dr6 = DR6_INIT;
 	vlapic_reset(&v->apic, v->index, v->index == 0, lapic_timer_hz(), tsc_hz());
 	v->watchdog_tsc = tsc_hz() * WATCHDOG_MS / 1000;
 	v->last_progress = rdtsc();
 	v->exit_code = -1;
 	v->regs.rax = GUEST_BOOT_MAGIC;
-	v->regs.rbx = GUEST_BOOT_INFO_ADDR;
+	v->regs.rbx = GUEST_BOOT_INFO_ADDR + v->index * sizeof(struct guest_boot_info);
 	flush_guest_tlbs(&cpu->vmx.caps);
 	v->vmcs = vmcs_create(&cpu->vmx.caps);
 	if (!v->vmcs || !vmcs_setup_guest(&cpu->vmx.caps, &s))
@@ -265,10 +362,17 @@ int vcpu_run(struct vcpu *v)
 	xsave = read_cr4() & CR4_OSXSAVE;
 	if (xsave)
 		host_xcr0 = xgetbv0();
-	pr_info("%s: starting on cpu%u (%lu MiB, VPID %u)", v->guest->name, cpu->cpu_id,
-		v->guest->mem_size >> 20, cpu->cpu_id + 1);
+	pr_info("%s: %sstarting on cpu%u (%lu MiB, VPID %u)", v->guest->name, vcpu_label(v),
+		cpu->cpu_id, v->guest->mem_size >> 20, cpu->cpu_id + 1);
+	v->host = cpu;
+	v->guest->vcpus[v->index] = v;
 	while (!v->stopped) {
 		enum vmx_result r;
+
+		if (v->guest->ending && v->index) {
+			vcpu_stop(v, "the guest ended (vCPU 0 stopped)");
+			break;
+		}
 		u32 reason;
 		u64 t;
 
@@ -280,8 +384,10 @@ int vcpu_run(struct vcpu *v)
 
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(v->xcr0);
+		load_guest_drs(v);
 		r = vmx_enter(&v->regs, v->launched);
 		t = rdtsc();
+		save_guest_drs(v);
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(host_xcr0);
 		vmcs_restore_host_tables(&cpu->desc);
@@ -313,7 +419,11 @@ int vcpu_run(struct vcpu *v)
 			v->stats[reason].cycles += rdtsc() - t;
 		}
 	}
-	pr_info("%s: stopped: %s", v->guest->name, v->stop_reason);
+	v->guest->vcpus[v->index] = NULL;
+	v->host = NULL;
+	if (v->index == 0)
+		vcpu_end_guest(v);
+	pr_info("%s: %sstopped: %s", v->guest->name, vcpu_label(v), v->stop_reason);
 	print_stats(v);
 	if (v->entries_checked)
 		report(!v->checker_disagreements,

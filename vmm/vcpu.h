@@ -5,6 +5,8 @@
 
 #include "guest.h"
 #include "vlapic.h"
+
+struct percpu;
 #include "../vmx/vmenter.h"
 
 #define EXIT_REASONS_MAX 96
@@ -19,6 +21,7 @@ struct exit_stat {
 struct vcpu {
 	struct guest *guest;
 	unsigned index;			/* vCPU number within the guest */
+	struct percpu *volatile host;	/* the CPU running it; NULL when not running */
 	phys_addr_t vmcs;
 	bool launched;
 	struct guest_regs regs;
@@ -26,6 +29,7 @@ struct vcpu {
 	u64 watchdog_tsc;		/* how long it may run without progress */
 	u64 last_progress;		/* TSC of its last exit that was not a timer tick */
 	u64 xcr0;			/* the guest's XCR0, switched around entries */
+	u64 dr[4], dr6;			/* its debug registers: the VMCS holds only DR7 */
 
 	/* Set by an exit handler to end the run, with the words why. */
 	bool stopped;
@@ -52,6 +56,9 @@ int vcpu_run(struct vcpu *vcpu);
 
 /* Delivers an IPI the vCPU's APIC sent (vlapic_wrmsr) to its targets. */
 void vcpu_send_ipi(struct vcpu *v, const struct vlapic_ipi *ipi);
+
+/* vCPU 0 has ended: the guest's other vCPUs stop at their next exit. */
+void vcpu_end_guest(struct vcpu *v);
 
 /* Waits in nestvisor while the guest is halted, until an interrupt can be
  * delivered to it; stops the vCPU if nothing could ever wake it. */

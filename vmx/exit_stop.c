@@ -19,6 +19,12 @@ void exit_hlt(struct vcpu *v)
 	vcpu_halt(v);
 }
 
+void exit_pause(struct vcpu *v)
+{
+	/* A spin-wait: let it go on (the exit itself shows it is alive). */
+	exit_skip_instruction(v);
+}
+
 void exit_interrupt_window(struct vcpu *v __unused)
 {
 	/* The guest can take an interrupt now: the next entry injects it. */

@@ -102,7 +102,10 @@ static bool setup_controls(const struct vmx_caps *c, const struct vmcs_setup *s)
 			    (s->preemption_timer ? PIN_PREEMPTION_TIMER : 0), 0) &&
 	       set_controls(VMCS_CPU_BASED_VM_EXEC_CONTROL, "processor-based", cpu,
 			    CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
-			    CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY, 0) &&
+			    CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY,
+			    /* A vCPU spin-waiting with PAUSE exits, so the
+			     * watchdog sees it alive; "jmp $" does not. */
+			    CPU_PAUSE_EXITING) &&
 	       set_controls(VMCS_SECONDARY_VM_EXEC_CONTROL, "secondary", c->procbased2,
 			    CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST |
 			    (s->vpid ? CPU2_ENABLE_VPID : 0), 0) &&

@@ -5,13 +5,22 @@
 
 #include "guest_abi.h"
 
-/* Every guest defines this; returning from it exits with GUEST_EXIT_PASS
- * or, if any report() failed, GUEST_EXIT_FAIL. */
+/* Every guest defines this; vCPU 0 runs it. Returning from it exits with
+ * GUEST_EXIT_PASS or, if any report() failed, GUEST_EXIT_FAIL. */
 void guest_main(const struct guest_boot_info *bi);
 
+/* What the other vCPUs of a multi-vCPU guest run (bi: their own boot info),
+ * at the same time as guest_main(). Returning exits that vCPU as
+ * guest_main() would; nestvisor then ends only that vCPU. The library's
+ * weak default exits with GUEST_EXIT_PASS at once. An AP should not call
+ * report_summary(): vCPU 0's summary counts every vCPU's reports. */
+void guest_main_ap(const struct guest_boot_info *bi);
+
 /* Called by start64.asm in long mode with the EAX and EBX it was entered
- * with: installs the IDT and the console, finds the boot info (panics on
- * an unknown magic), runs guest_main() and exits. */
+ * with. vCPU 0 installs the IDT and the console, finds the boot info
+ * (panics on an unknown magic), releases the other vCPUs (smp.h), runs
+ * guest_main() and exits; another vCPU loads the IDT, checks its boot info
+ * and runs guest_main_ap(). */
 noreturn void guest_boot(u32 magic, u32 info);
 
 /* The image in guest-physical memory: [start, end) holds code, data and

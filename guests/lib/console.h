@@ -10,7 +10,9 @@ void console_init(void);
 /* Writes c once the transmitter is free; '\n' becomes "\r\n". */
 void console_putc(char c);
 
-/* lib/fmt.c formatting to the console; returns the characters written. */
+/* lib/fmt.c formatting to the console; returns the characters written.
+ * Each call is written whole: the vCPUs take turns (a report() line is one
+ * call). */
 int printf(const char *fmt, ...) __printf(1, 2);
 
 #endif

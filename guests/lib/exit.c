@@ -1,11 +1,17 @@
 #include "exit.h"
 #include "console.h"
+#include "smp.h"
 #include "../../lib/fmt.h"
 #include "../../lib/x86.h"
 
 noreturn void guest_exit(int code)
 {
-	printf("guest: exit code %d\n", code);
+	unsigned cpu = guest_cpu_index();
+
+	if (cpu)
+		printf("guest: vCPU %u: exit code %d\n", cpu, code);
+	else
+		printf("guest: exit code %d\n", code);
 	outb(GUEST_EXIT_PORT, (u8)code);
 	cpu_halt_forever();
 }

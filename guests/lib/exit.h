@@ -6,7 +6,8 @@
 #include "../../lib/panic.h"
 
 /* Writes code (enum guest_exit_code) to GUEST_EXIT_PORT, then halts with
- * interrupts off for good (the loader may not stop us at once). */
+ * interrupts off for good (the loader may not stop us at once). On vCPU 0
+ * that ends the guest; on another vCPU, only that vCPU (guest_abi.h). */
 noreturn void guest_exit(int code);
 
 #endif

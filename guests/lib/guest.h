@@ -8,9 +8,11 @@
 #include "console.h"
 #include "exit.h"
 #include "paging.h"
+#include "smp.h"
 #include "trap.h"
 #include "../../lib/msr.h"
 #include "../../lib/report.h"
+#include "../../lib/spinlock.h"
 #include "../../lib/string.h"
 #include "../../lib/x86.h"
 

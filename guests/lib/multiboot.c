@@ -35,6 +35,7 @@ const struct guest_boot_info *multiboot_adopt(u32 info_addr)
 	bi->mem_size = (u32)MIN(mem, ALIGN_DOWN(UINT32_MAX, PAGE_SIZE));
 	bi->cpu_index = 0;
 	bi->flags = GUEST_BOOT_BARE;
+	bi->nr_cpus = 1;	/* the loader starts the boot CPU only */
 	if (mbi->flags & MBI_CMDLINE) {
 		const char *cmdline = phys_to_ptr(mbi->cmdline);
 		size_t n = MIN(strlen(cmdline), sizeof(bi->cmdline) - 1);

@@ -33,7 +33,7 @@ _Static_assert(__builtin_offsetof(struct multiboot_info, mmap_length) == 44 &&
 
 /* Builds the boot info of a bare run from the multiboot info at info_addr:
  * mem_size = 1 MiB + mem_upper (the PC's 640 KiB - 1 MiB hole is not RAM
- * there), cpu 0, GUEST_BOOT_BARE, the loader's command line. Then zeroes
+ * there), cpu 0 of 1, GUEST_BOOT_BARE, the loader's command line. Then zeroes
  * the loader's pages above the image, which nestvisor's contract says are
  * zero. Panics when the loader gave no memory size. */
 const struct guest_boot_info *multiboot_adopt(u32 info_addr);

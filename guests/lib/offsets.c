@@ -3,6 +3,7 @@
  * drift. Each DEFINE() leaves "#asm-define NAME value" in the compiler's
  * assembly output, which guests.mk turns into NASM %defines. */
 #include "guest_abi.h"
+#include "smp.h"
 #include "trap.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n#asm-define " #sym " %c0" ::"i"(val))
@@ -38,7 +39,10 @@ void guest_offsets(void)
 	OFFSET(FR_RSP, struct fault_resume, rsp);
 	OFFSET(FR_RIP, struct fault_resume, rip);
 
+	OFFSET(BI_CPU_INDEX, struct guest_boot_info, cpu_index);
 	DEFINE(GUEST_BOOT_MAGIC, GUEST_BOOT_MAGIC);
+	DEFINE(GUEST_MAX_CPUS, GUEST_MAX_CPUS);
+	DEFINE(GUEST_STACK_SIZE, GUEST_STACK_SIZE);
 	DEFINE(GUEST_EXIT_PORT, GUEST_EXIT_PORT);
 	DEFINE(GUEST_EXIT_PANIC, GUEST_EXIT_PANIC);
 }

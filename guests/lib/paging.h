@@ -1,5 +1,7 @@
 /* Changes to the guest's own identity map (built by start64.asm with
- * 2 MiB pages over [0, 4 GiB)), so tests can provoke page faults. */
+ * 2 MiB pages over [0, 4 GiB)), so tests can provoke page faults. All
+ * vCPUs share the map, but these flush only the caller's TLB, and they
+ * take no lock: use them from one vCPU, on pages no other vCPU touches. */
 #ifndef GUESTS_PAGING_H
 #define GUESTS_PAGING_H
 

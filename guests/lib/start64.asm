@@ -5,6 +5,11 @@
 ; enters long mode (SDM Vol. 3, 9.8.5 "Initializing IA-32e Mode"), and
 ; calls guest_boot(magic, info) on its own stack; guests/lib/boot.c sorts
 ; out the boot information. It zeroes nothing: its .bss arrives zeroed.
+;
+; Every vCPU of a guest enters here at once (guests/lib/smp.h). Each takes
+; the stack of its boot info's cpu_index; only vCPU 0 writes the page
+; tables, and the others wait, before paging, until guest_boot() on vCPU 0
+; has the tables, the IDT and the console ready (guest_aps_released).
 %include "guest_offsets.inc"
 
 ; Multiboot1 header (Multiboot Specification 0.6.96, 3.1). Flag 16 ("a.out
@@ -36,12 +41,12 @@ PD_COUNT   equ 4		; one page directory maps 1 GiB
 PD_ENTRIES equ 512 * PD_COUNT
 LARGE_PAGE_SHIFT equ 21
 
-STACK_SIZE equ 16384
-
 extern guest_boot
+extern guest_aps_released
 extern __image_start, __load_end, __image_end
 
 global guest_entry
+global guest_stacks
 
 ; The linker script places .text.entry first: byte 0 of the image is here.
 section .text.entry progbits alloc exec nowrite align=16
@@ -79,6 +84,39 @@ start32:
 	mov fs, eax
 	mov gs, eax
 
+	; Which vCPU this is: nestvisor's boot info says; a multiboot loader
+	; (or a bad magic, which guest_boot() reports) starts one CPU, vCPU 0.
+	xor ecx, ecx
+	cmp esi, GUEST_BOOT_MAGIC
+	jne .stack
+	mov ecx, [edi + BI_CPU_INDEX]
+	cmp ecx, GUEST_MAX_CPUS
+	jae .bad_cpu_index
+.stack:
+	; ESP = the top of this vCPU's stack, used from long mode on.
+	lea eax, [ecx + 1]
+	imul eax, eax, GUEST_STACK_SIZE
+	add eax, guest_stacks
+	mov esp, eax
+	test ecx, ecx
+	jz .build_tables
+	; Another vCPU: the page tables are vCPU 0's to write.
+.wait_for_vcpu0:
+	pause
+	cmp dword [guest_aps_released], 0
+	je .wait_for_vcpu0
+	jmp .paging
+
+.bad_cpu_index:
+	; No stack, no IDT, no console: say it with the exit code alone.
+	mov al, GUEST_EXIT_PANIC
+	out GUEST_EXIT_PORT, al
+.halt32:
+	cli
+	hlt
+	jmp .halt32
+
+.build_tables:
 	; Identity-map [0, 4 GiB) with 2 MiB pages: PML4[0] -> PDPT,
 	; PDPT[0..3] -> the four page directories. The rest of the tables is
 	; zero already.
@@ -105,6 +143,7 @@ start32:
 	cmp ecx, PD_ENTRIES
 	jb .pd
 
+.paging:
 	mov eax, cr4
 	or eax, CR4_PAE
 	mov cr4, eax
@@ -139,7 +178,9 @@ start32:
 
 bits 64
 start64:
-	mov rsp, stack_top
+	; The 32-bit ESP, zero-extended: the upper halves of the registers are
+	; undefined on entering 64-bit mode (SDM Vol. 1, 3.4.1.1).
+	mov esp, esp
 	xor ebp, ebp		; ends frame-pointer backtraces
 	mov eax, esi
 	mov esi, edi		; info
@@ -177,5 +218,4 @@ pml4:	resb PAGE_SIZE
 pdpt:	resb PAGE_SIZE
 pd:	resb PAGE_SIZE * PD_COUNT
 alignb 16
-stack:	resb STACK_SIZE
-stack_top:
+guest_stacks:	resb GUEST_STACK_SIZE * GUEST_MAX_CPUS

@@ -1,6 +1,7 @@
 #include "trap.h"
 #include "console.h"
 #include "exit.h"
+#include "smp.h"
 #include "../../lib/x86.h"
 
 /* A 64-bit interrupt gate (SDM Vol. 3, 6.14.1, Figure 6-8). */
@@ -29,14 +30,14 @@ extern const u8 isr_stubs[];
 static struct idt_gate idt[TRAP_VECTORS] __aligned(16);
 static trap_handler_t handlers[TRAP_VECTORS];
 
-/* The one guest_expect_fault() in progress. Guests run the library on one
- * vCPU at a time; a multi-vCPU guest needs this per CPU. */
-static struct {
+/* The guest_expect_fault() in progress on each vCPU. */
+struct expected_fault {
 	bool armed;
 	unsigned vector;
 	struct fault_resume resume;
 	struct trap_fault fault;
-} expect;
+};
+static struct expected_fault expected[GUEST_MAX_CPUS];
 
 static const char *const vector_names[32] = {
 	[VEC_DE] = "#DE", [VEC_DB] = "#DB", [VEC_NMI] = "NMI", [VEC_BP] = "#BP",
@@ -55,7 +56,6 @@ static const char *vector_name(u64 vector)
 
 void trap_init(void)
 {
-	struct idt_ptr ptr = { .limit = sizeof(idt) - 1, .base = (u64)idt };
 	u16 cs;
 
 	/* The gates use whatever code segment the start code runs us in. */
@@ -71,6 +71,12 @@ void trap_init(void)
 			.offset_hi = (u32)(addr >> 32),
 		};
 	}
+}
+
+void trap_load(void)
+{
+	struct idt_ptr ptr = { .limit = sizeof(idt) - 1, .base = (u64)idt };
+
 	__asm__ volatile("lidt %0" ::"m"(ptr));
 }
 
@@ -83,27 +89,29 @@ void trap_set_handler(unsigned vector, trap_handler_t handler)
 
 bool guest_expect_fault(unsigned vector, void (*fn)(void), struct trap_fault *fault)
 {
-	expect.vector = vector;
-	expect.armed = true;
-	if (fault_save(&expect.resume) == 0) {
+	struct expected_fault *expect = &expected[guest_cpu_index()];
+
+	expect->vector = vector;
+	expect->armed = true;
+	if (fault_save(&expect->resume) == 0) {
 		fn();
-		expect.armed = false;
+		expect->armed = false;
 		return false;
 	}
-	/* Resumed by trap_dispatch(), which disarmed and filled expect.fault. */
+	/* Resumed by trap_dispatch(), which disarmed and filled expect->fault. */
 	if (fault)
-		*fault = expect.fault;
+		*fault = expect->fault;
 	return true;
 }
 
 /* Makes the trap return from guest_expect_fault()'s fault_save() with 1,
  * leaving fn's frames behind, as longjmp would. */
-static void resume_expected(struct trap_frame *tf)
+static void resume_expected(struct expected_fault *expect, struct trap_frame *tf)
 {
-	const struct fault_resume *r = &expect.resume;
+	const struct fault_resume *r = &expect->resume;
 
-	expect.armed = false;
-	expect.fault = (struct trap_fault){
+	expect->armed = false;
+	expect->fault = (struct trap_fault){
 		.vector = (unsigned)tf->vector,
 		.error_code = tf->error_code,
 		.rip = tf->rip,
@@ -130,8 +138,10 @@ static noreturn void unexpected(const struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (expect.armed && tf->vector == expect.vector)
-		resume_expected(tf);
+	struct expected_fault *expect = &expected[guest_cpu_index()];
+
+	if (expect->armed && tf->vector == expect->vector)
+		resume_expected(expect, tf);
 	else if (tf->vector < TRAP_VECTORS && handlers[tf->vector])
 		handlers[tf->vector](tf);
 	else

@@ -40,16 +40,23 @@ struct trap_fault {
 	u64 error_code, rip, cr2;
 };
 
-/* Builds and loads the IDT: all 256 vectors enter trap_dispatch(). */
+/* Builds the IDT, which all vCPUs share: all 256 vectors enter
+ * trap_dispatch(). Once, on vCPU 0, before any trap_load(). */
 void trap_init(void);
 
-/* Routes vector to handler (NULL: back to "unexpected"). */
+/* Loads the IDT into this vCPU's IDTR. */
+void trap_load(void);
+
+/* Routes vector to handler (NULL: back to "unexpected"), for every vCPU:
+ * the handlers are shared, so a handler sees guest_cpu_index() (smp.h)
+ * to tell them apart. */
 void trap_set_handler(unsigned vector, trap_handler_t handler);
 
 /* Runs fn; if it raises exception `vector`, abandons fn at that point
  * (like longjmp) and returns true with the fault in *fault (may be NULL).
  * Returns false if fn returned normally. Other vectors stay unexpected.
- * fn must not depend on stack or register state surviving the fault. */
+ * fn must not depend on stack or register state surviving the fault.
+ * Each vCPU may have one in progress. */
 bool guest_expect_fault(unsigned vector, void (*fn)(void), struct trap_fault *fault);
 
 /* Called by isr.asm for every vector. */

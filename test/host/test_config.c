@@ -36,6 +36,7 @@ static void test_file(void)
 			   "guest = basic64\n"
 			   "guest_mem = 32\n"
 			   "guest = other@1\n"
+			   "guest = smp@1,0,1\n"
 			   "bad_vmcs = other";
 	unsigned n;
 
@@ -45,8 +46,10 @@ static void test_file(void)
 	report(n == 0 && complaints == 0, "file syntax parses without problems (%u)", n);
 	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic &&
 	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW && c.guest_mem_mib == 32 &&
-	       c.nr_guests == 2 && !strcmp(c.guests[0], "basic64") && c.guest_cpu[0] == 0 &&
-	       !strcmp(c.guests[1], "other") && c.guest_cpu[1] == 1 && !strcmp(c.bad_vmcs, "other"),
+	       c.nr_guests == 3 && !strcmp(c.guests[0], "basic64") && c.guest_nr_vcpus[0] == 1 &&
+	       c.guest_cpus[0][0] == 0 && !strcmp(c.guests[1], "other") && c.guest_cpus[1][0] == 1 &&
+	       !strcmp(c.guests[2], "smp") && c.guest_nr_vcpus[2] == 3 && c.guest_cpus[2][0] == 1 &&
+	       c.guest_cpus[2][1] == 0 && c.guest_cpus[2][2] == 1 && !strcmp(c.bad_vmcs, "other"),
 	       "file syntax: every key applied, guests in order");
 }
 
@@ -79,6 +82,8 @@ static const struct {
 	{ "guest = @1", "guest name empty or too long" },
 	{ "guest = basic64@x", "expected NAME or NAME@CPU" },
 	{ "guest = basic64@64", "expected NAME or NAME@CPU" },
+	{ "guest = basic64@0,", "expected NAME or NAME@CPU" },
+	{ "guest = basic64@0,1,2,3,4,5,6,7,8", "expected NAME or NAME@CPU" },
 	{ "log = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	  "too long" },
 };
