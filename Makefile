@@ -59,6 +59,7 @@ NV_C := \
 	vmx/vmxon.c \
 	vmm/config.c \
 	vmm/console.c \
+	vmm/elf_load.c \
 	vmm/guest.c \
 	vmm/cpus.c \
 	vmm/main.c \
@@ -147,7 +148,7 @@ include guests/guests.mk
 # A FAT image without partition table, sized to a CHS geometry Bochs accepts
 # (32 cylinders x 16 heads x 63 sectors); boots as \EFI\BOOT\BOOTX64.EFI.
 IMG_GEOMETRY := -t 32 -h 16 -s 63
-$(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg $(GUEST_BINS)
+$(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg $(GUEST_BINS) $(B)/guests/basic64.elf
 	@$(if $(Q),echo "  IMAGE   $@")
 	$(Q)rm -f $@
 	$(Q)dd if=/dev/zero of=$@ bs=512 count=32256 status=none
@@ -157,6 +158,9 @@ $(B)/nestvisor.img: $(B)/nestvisor.efi nestvisor.cfg $(GUEST_BINS)
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ nestvisor.cfg ::/nestvisor.cfg
 	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@ ::/guests
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(GUEST_BINS) ::/guests/
+	@# basic64 once more as an ELF64 image, to exercise the ELF loader.
+	$(Q)$(OBJCOPY) --strip-all $(B)/guests/basic64.elf $(B)/guests/basic64elf.elf
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@ $(B)/guests/basic64elf.elf ::/guests/
 
 image: $(B)/nestvisor.img
 
@@ -178,6 +182,7 @@ host_test_ept        := mm/ept.c
 host_test_vmx_controls := vmx/vmx_controls.c
 host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
+host_test_elf_load   := vmm/elf_load.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c

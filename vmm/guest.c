@@ -1,5 +1,6 @@
 #include "guest.h"
 #include "console.h"
+#include "elf_load.h"
 #include "../guests/lib/guest_abi.h"
 #include "../lib/msr.h"
 #include "../lib/string.h"
@@ -22,6 +23,7 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		  u64 mem_size, unsigned nr_vcpus)
 {
 	struct guest_boot_info *bi;
+	const char *why;
 	void *dst;
 
 	memset(g, 0, sizeof(*g));
@@ -38,15 +40,25 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 	}
 	_Static_assert(GUEST_VCPUS_MAX == GUEST_MAX_CPUS, "one limit for guest vCPUs");
 	g->nr_vcpus = MAX(1u, MIN(nr_vcpus, (unsigned)GUEST_VCPUS_MAX));
-	dst = guest_ptr(g, GUEST_LOAD_ADDR, image->size);
 	bi = guest_ptr(g, GUEST_BOOT_INFO_ADDR, g->nr_vcpus * sizeof(*bi));
-	if (!dst || !bi) {
-		pr_err("guest %s: image of %lu bytes does not fit %lu MiB", name, image->size,
-		       g->mem_size >> 20);
-		guest_destroy(g);
-		return false;
+	if (elf_is_elf(image->data, image->size)) {
+		if (!elf64_load(image->data, image->size, g->memory, g->mem_size, &g->entry, &why)) {
+			pr_err("guest %s: ELF image refused: %s", name, why);
+			guest_destroy(g);
+			return false;
+		}
+		pr_info("guest %s: ELF64 image loaded, entry 0x%lx", name, g->entry);
+	} else {
+		dst = guest_ptr(g, GUEST_LOAD_ADDR, image->size);
+		if (!dst) {
+			pr_err("guest %s: image of %lu bytes does not fit %lu MiB", name,
+			       image->size, g->mem_size >> 20);
+			guest_destroy(g);
+			return false;
+		}
+		memcpy(dst, image->data, image->size);
+		g->entry = GUEST_LOAD_ADDR;
 	}
-	memcpy(dst, image->data, image->size);
 	for (unsigned i = 0; i < g->nr_vcpus; i++) {
 		bi[i].magic = GUEST_BOOT_MAGIC;
 		bi[i].mem_size = (u32)g->mem_size;

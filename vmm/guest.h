@@ -18,6 +18,7 @@ struct guest {
 	unsigned mem_order;		/* memory is one 2^mem_order-page block */
 	struct ept ept;
 	u8 *msr_bitmap;
+	u64 entry;			/* guest-physical entry point */
 
 	/* Its vCPUs, by index (= x2APIC ID); set while each one runs. */
 	struct vcpu *volatile vcpus[GUEST_VCPUS_MAX];
@@ -26,9 +27,10 @@ struct guest {
 	volatile bool ending;
 };
 
-/* Loads the flat image file at GUEST_LOAD_ADDR into fresh, zeroed guest
- * memory of mem_size bytes with a boot info per vCPU, and builds the EPT and
- * MSR bitmap. False, with the reason printed, if it cannot. */
+/* Loads the image file into fresh, zeroed guest memory of mem_size bytes
+ * (an ELF64 executable by its PT_LOAD segments, anything else as a flat
+ * binary at GUEST_LOAD_ADDR) with a boot info per vCPU, and builds the EPT
+ * and MSR bitmap. False, with the reason printed, if it cannot. */
 bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
 		  u64 mem_size, unsigned nr_vcpus);
 void guest_destroy(struct guest *g);

@@ -78,14 +78,18 @@ static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
 		selftest_this_cpu(cpu);
 }
 
+/* \guests\NAME.bin (flat) or, failing that, \guests\NAME.elf (ELF64). */
 static const struct boot_file *find_image(const struct boot_info *bi, const char *name)
 {
+	static const char *const suffixes[] = { ".bin", ".elf" };
 	char file[BOOT_FILE_NAME_MAX];
 
-	fmt_snprintf(file, sizeof(file), "%s.bin", name);
-	for (unsigned i = 0; i < bi->nr_files; i++)
-		if (!strcmp(bi->files[i].name, file))
-			return &bi->files[i];
+	for (unsigned s = 0; s < ARRAY_SIZE(suffixes); s++) {
+		fmt_snprintf(file, sizeof(file), "%s%s", name, suffixes[s]);
+		for (unsigned i = 0; i < bi->nr_files; i++)
+			if (!strcmp(bi->files[i].name, file))
+				return &bi->files[i];
+	}
 	return NULL;
 }
 
@@ -111,7 +115,7 @@ static struct guest *slot_join(const struct boot_info *bi, unsigned i)
 		image = find_image(bi, name);
 		g = page_alloc(page_order_for(sizeof(*g)), 0);
 		if (!image)
-			report(false, "guest %s: no \\guests\\%s.bin on the boot volume", name, name);
+			report(false, "guest %s: no \\guests\\%s.bin or .elf on the boot volume", name, name);
 		else if (g && guest_create(g, name, image, MiB(config.guest_mem_mib),
 					   config.guest_nr_vcpus[i]))
 			s->guest = g;

@@ -287,7 +287,7 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 		.eptp = ept_pointer(&v->guest->ept),
 		.vpid = (u16)(cpu->cpu_id + 1),
 		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
-		.entry_rip = GUEST_LOAD_ADDR,
+		.entry_rip = v->guest->entry,
 		.preemption_timer = 1,	/* set before each entry by prepare_entry() */
 		.host = &cpu->desc,
 	};
