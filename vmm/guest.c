@@ -12,6 +12,10 @@ static void *ept_table(void)
 	return page_alloc(0, 0);
 }
 
+const u32 guest_syscall_msrs[5] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK, MSR_KERNEL_GS_BASE,
+};
+
 void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
 {
 	if (gpa >= g->mem_size || len > g->mem_size - gpa)
@@ -67,10 +71,13 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		memcpy(bi[i].cmdline, name, MIN(strlen(name), GUEST_CMDLINE_SIZE - 1));
 	}
 
-	/* Every MSR exits (and faults) except EFER, which the guest needs to
-	 * enter long mode; VM entry and exit load and save it. */
+	/* The allow list: EFER (loaded and saved by VM entry and exit) and the
+	 * SYSCALL MSRs (switched by vcpu_run) pass through; the virtual APIC's
+	 * exit to vmm/vlapic.c; everything else exits and faults. */
 	msr_bitmap_intercept_all(g->msr_bitmap);
 	msr_bitmap_allow(g->msr_bitmap, MSR_IA32_EFER, MSR_BITMAP_READ | MSR_BITMAP_WRITE);
+	for (unsigned i = 0; i < ARRAY_SIZE(guest_syscall_msrs); i++)
+		msr_bitmap_allow(g->msr_bitmap, guest_syscall_msrs[i], MSR_BITMAP_READ | MSR_BITMAP_WRITE);
 	return true;
 }
 

@@ -35,6 +35,10 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		  u64 mem_size, unsigned nr_vcpus);
 void guest_destroy(struct guest *g);
 
+/* MSRs a guest owns that the VMCS does not switch: passed through, and
+ * swapped around every entry by vcpu_run(). */
+extern const u32 guest_syscall_msrs[5];
+
 /* The host address of guest-physical [gpa, gpa + len), or NULL if any of it
  * lies outside the guest's memory: every guest pointer goes through here. */
 void *guest_ptr(const struct guest *g, u64 gpa, u64 len);

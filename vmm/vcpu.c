@@ -4,6 +4,7 @@
 #include "param.h"
 #include "percpu.h"
 #include "../guests/lib/guest_abi.h"
+#include "../lib/msr.h"
 #include "../lib/string.h"
 #include "../lib/x86.h"
 #include "../mm/page_alloc.h"
@@ -247,6 +248,16 @@ static void save_guest_drs(struct vcpu *v)
 	write_dr6(DR6_INIT);
 }
 
+/* The SYSCALL MSRs and KERNEL_GS_BASE pass through to the guest: swap the
+ * guest's and nestvisor's around each entry. */
+static void swap_syscall_msrs(u64 *load, u64 *save)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(guest_syscall_msrs); i++) {
+		save[i] = rdmsr(guest_syscall_msrs[i]);
+		wrmsr(guest_syscall_msrs[i], load[i]);
+	}
+}
+
 static void print_stats(const struct vcpu *v)
 {
 	pr_info("%s: %lu VM exits", v->guest->name, v->exits);
@@ -349,7 +360,7 @@ int vcpu_run(struct vcpu *v)
 {
 	struct percpu *cpu = this_cpu();
 	bool xsave = read_cr4() & CR4_OSXSAVE;
-	u64 host_xcr0 = 0;
+	u64 host_xcr0 = 0, host_syscall_msrs[ARRAY_SIZE(guest_syscall_msrs)], scratch[ARRAY_SIZE(guest_syscall_msrs)];
 
 	if (!cpu->vmx_root.on) {
 		pr_err("%s: not run: this CPU is not in VMX operation", v->guest->name);
@@ -360,6 +371,8 @@ int vcpu_run(struct vcpu *v)
 		return -1;
 	}
 	xsave = read_cr4() & CR4_OSXSAVE;
+	for (unsigned i = 0; i < ARRAY_SIZE(host_syscall_msrs); i++)
+		host_syscall_msrs[i] = rdmsr(guest_syscall_msrs[i]);
 	if (xsave)
 		host_xcr0 = xgetbv0();
 	pr_info("%s: %sstarting on cpu%u (%lu MiB, VPID %u)", v->guest->name, vcpu_label(v),
@@ -385,8 +398,10 @@ int vcpu_run(struct vcpu *v)
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(v->xcr0);
 		load_guest_drs(v);
+		swap_syscall_msrs(v->syscall_msrs, scratch);
 		r = vmx_enter(&v->regs, v->launched);
 		t = rdtsc();
+		swap_syscall_msrs(host_syscall_msrs, v->syscall_msrs);
 		save_guest_drs(v);
 		if (xsave && v->xcr0 != host_xcr0)
 			xsetbv0(host_xcr0);

@@ -30,6 +30,7 @@ struct vcpu {
 	u64 last_progress;		/* TSC of its last exit that was not a timer tick */
 	u64 xcr0;			/* the guest's XCR0, switched around entries */
 	u64 dr[4], dr6;			/* its debug registers: the VMCS holds only DR7 */
+	u64 syscall_msrs[5];		/* STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE */
 
 	/* Set by an exit handler to end the run, with the words why. */
 	bool stopped;

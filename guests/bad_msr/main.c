@@ -32,12 +32,8 @@ static const struct {
 	{ MSR_IA32_VMX_BASIC, "IA32_VMX_BASIC" },
 	{ MSR_IA32_VMX_PROCBASED_CTLS2, "IA32_VMX_PROCBASED_CTLS2" },
 	{ 0x6e0, "IA32_TSC_DEADLINE" },
-	{ 0xc0000081, "IA32_STAR" },
-	{ 0xc0000082, "IA32_LSTAR" },
-	{ 0xc0000084, "IA32_FMASK" },
 	{ MSR_FS_BASE, "IA32_FS_BASE" },
 	{ MSR_GS_BASE, "IA32_GS_BASE" },
-	{ MSR_KERNEL_GS_BASE, "IA32_KERNEL_GS_BASE" },
 	{ 0xc0000103, "IA32_TSC_AUX" },
 	{ 0x40000000, "hypervisor range (Hyper-V guest OS ID)" },
 	{ 0xc0010000, "AMD range (PERF_CTL0)" },
@@ -121,9 +117,10 @@ void guest_main(const struct guest_boot_info *bi)
 	for (unsigned i = 0; n < MSR_COUNT; i++) {
 		u32 msr = random_msr(i);
 
-		/* EFER passes through; IA32_APIC_BASE and the x2APIC range
-		 * belong to the virtual APIC (guests/apic64 tests those). */
+		/* EFER and the SYSCALL MSRs pass through; IA32_APIC_BASE and
+		 * the x2APIC range belong to the virtual APIC (apic64 tests them). */
 		if (msr == MSR_IA32_EFER || msr == MSR_IA32_APIC_BASE ||
+		    (msr >= 0xc0000081 && msr <= 0xc0000084) || msr == MSR_KERNEL_GS_BASE ||
 		    (msr >= MSR_X2APIC_BASE && msr <= MSR_X2APIC_BASE + 0xff))
 			continue;
 		check_denied(msr, "(random)");

@@ -23,7 +23,7 @@
 #define NV_HC_ERROR (~0ull)
 #define NV_HC_PRINT_MAX 256
 
-#define MSR_STAR 0xc0000081		/* SYSCALL segments: not on the allow list */
+#define MSR_SYSENTER_CS 0x174		/* not on the allow list */
 #define MSR_NONEXISTENT 0x12345678	/* in no MSR range at all */
 
 #define UNUSED_PORT 0x2f8	/* COM2: no device in a nestvisor guest */
@@ -110,10 +110,38 @@ static const struct {
 	bool write;		/* WRMSR as well as RDMSR */
 } denied_msrs[] = {
 	{ MSR_IA32_FEATURE_CONTROL, "IA32_FEATURE_CONTROL", false },
-	{ MSR_STAR, "STAR", true },
+	{ MSR_SYSENTER_CS, "IA32_SYSENTER_CS", true },
 	{ MSR_IA32_VMX_BASIC, "IA32_VMX_BASIC", false },
 	{ MSR_NONEXISTENT, "(no such MSR)", true },
 };
+
+/* The SYSCALL MSRs and KERNEL_GS_BASE are the guest's own: nestvisor
+ * passes them through and swaps them around every entry. */
+static void test_msr_syscall(void)
+{
+	/* Values each MSR holds in full (FMASK has 32 bits, the others are
+	 * canonical addresses or selector pairs). */
+	static const struct { u32 msr; u64 value; } msrs[] = {
+		{ 0xc0000081, 0x0023001000000000ull }, { 0xc0000082, 0xffffffff81000000ull },
+		{ 0xc0000083, 0xffffffff81000100ull }, { 0xc0000084, 0x47700 },
+		{ 0xc0000102, 0xffff888000001000ull },
+	};
+	unsigned bad = 0;
+	u64 got = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(msrs); i++) {
+		wrmsr(msrs[i].msr, msrs[i].value);
+		(void)cpuid(0, 0);	/* an exit between the write and the read */
+		if (rdmsr(msrs[i].msr) != msrs[i].value && !bad) {
+			bad = msrs[i].msr;
+			got = rdmsr(msrs[i].msr);
+		}
+	}
+	report(!bad, "msr: STAR, LSTAR, CSTAR, FMASK and KERNEL_GS_BASE keep the guest's values across exits%s",
+	       bad ? " (not all)" : "");
+	if (bad)
+		printf("vmxguest: MSR 0x%x read back 0x%lx\n", bad, got);
+}
 
 static void test_msr_denied(void)
 {
@@ -223,6 +251,7 @@ static void (*const tests[])(void) = {
 	test_cpuid_signature,
 	test_cpuid_pmu,
 	test_msr_efer,
+	test_msr_syscall,
 	test_msr_denied,
 	test_no_vmx,
 	test_hypercall_print,
