@@ -185,7 +185,7 @@ static void run_my_guests(struct percpu *cpu, void *arg)
 	const struct boot_info *bi = arg;
 
 	for (unsigned i = 0; i < config.nr_guests; i++)
-		for (unsigned j = 0; j < config.guest_nr_vcpus[i]; j++)
+		for (unsigned j = 0; j < config.guest_nr_vcpus[i] && !slots[i].failed; j++)
 			if (config.guest_cpus[i][j] == cpu->cpu_id)
 				run_vcpu(bi, i, j);
 }
@@ -201,17 +201,25 @@ static void run_guests(const struct boot_info *bi)
 			config.nr_guests);
 		return;
 	}
+	/* A guest whose vCPUs cannot all run is not started at all: its
+	 * other vCPUs would wait for the missing one forever. */
 	for (unsigned i = 0; i < config.nr_guests; i++) {
 		for (unsigned j = 0; j < config.guest_nr_vcpus[i]; j++) {
+			struct percpu *cpu = percpu_get(config.guest_cpus[i][j]);
+
+			if (!cpu || cpu->state != CPU_ONLINE) {
+				report(false, "guest %s: not run: vCPU %u's cpu%u is not online",
+				       config.guests[i], j, config.guest_cpus[i][j]);
+				slots[i].failed = true;
+				break;
+			}
+		}
+	}
+	for (unsigned i = 0; i < config.nr_guests; i++) {
+		for (unsigned j = 0; j < config.guest_nr_vcpus[i] && !slots[i].failed; j++) {
 			unsigned c = config.guest_cpus[i][j];
 			struct percpu *cpu = percpu_get(c);
 
-			if (!cpu || cpu->state != CPU_ONLINE) {
-				report(false, "guest %s: vCPU %u: cpu%u is not online",
-				       config.guests[i], j, c);
-				slot_leave(i);	/* counts as gone, so the guest is freed */
-				continue;
-			}
 			if (c == 0 || busy[c])
 				continue;
 			busy[c] = true;
