@@ -5,13 +5,7 @@
 
 #include "../lib/types.h"
 
-/* Saved by boot/isr.asm; its offsets reach the assembly via asm_offsets.c. */
-struct trap_frame {
-	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-	u64 vector, error_code;		/* pushed by the stub (error code: or by the CPU) */
-	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
-};
+#include "../lib/trap_frame.h"	/* struct trap_frame, saved by boot/isr.asm */
 
 typedef void (*trap_handler_t)(struct trap_frame *tf);
 

@@ -22,13 +22,7 @@ enum {
 #define PF_ERR_WRITE BIT(1)
 #define PF_ERR_FETCH BIT(4)
 
-/* Saved by isr.asm; its offsets reach the assembly via offsets.c. */
-struct trap_frame {
-	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-	u64 vector, error_code;		/* pushed by the stub (error code: or by the CPU) */
-	u64 rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
-};
+#include "../../lib/trap_frame.h"	/* struct trap_frame, saved by isr.asm */
 
 /* A handler may change the frame (e.g. advance rip past the faulting
  * instruction); isr.asm resumes from it. */
