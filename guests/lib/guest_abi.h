@@ -30,11 +30,17 @@
 #define GUEST_MAX_CPUS 8			/* vCPUs of one guest, at most */
 
 /* Where nestvisor's loader puts vCPU 0's boot info, the others' following
- * it; a guest only uses EBX. */
-#define GUEST_BOOT_INFO_ADDR 0x8000u
+ * it (8 * 80 bytes end at 0x880); a guest only uses EBX. Low, so that a
+ * real-mode image fits in [GUEST_REAL_LOAD_MIN, 64 KiB) above it. */
+#define GUEST_BOOT_INFO_ADDR 0x600u
 
 #define GUEST_BOOT_BARE BIT(0)	/* running on the CPU itself, not virtualized */
-#define GUEST_CMDLINE_SIZE 60
+/* Bare under nestvisor: end by writing GUEST_EXITED | code to the boot
+ * info's exit_status (nestvisor watches it from another CPU), not by the
+ * exit port. Set only together with GUEST_BOOT_BARE. */
+#define GUEST_BOOT_EXIT_MAILBOX BIT(1)
+#define GUEST_EXITED 0x100u
+#define GUEST_CMDLINE_SIZE 56
 
 struct guest_boot_info {
 	u32 magic;			/* GUEST_BOOT_MAGIC */
@@ -43,19 +49,54 @@ struct guest_boot_info {
 	u32 flags;			/* GUEST_BOOT_* */
 	u32 nr_cpus;			/* vCPUs of the guest, 1 to GUEST_MAX_CPUS */
 	char cmdline[GUEST_CMDLINE_SIZE];	/* NUL-terminated */
+	u32 exit_status;		/* GUEST_BOOT_EXIT_MAILBOX: GUEST_EXITED | code */
 };
 _Static_assert(sizeof(struct guest_boot_info) == 80, "boot info is 80 bytes");
 _Static_assert(__builtin_offsetof(struct guest_boot_info, cpu_index) == 8 &&
 	       __builtin_offsetof(struct guest_boot_info, flags) == 12 &&
 	       __builtin_offsetof(struct guest_boot_info, nr_cpus) == 16 &&
-	       __builtin_offsetof(struct guest_boot_info, cmdline) == 20,
+	       __builtin_offsetof(struct guest_boot_info, cmdline) == 20 &&
+	       __builtin_offsetof(struct guest_boot_info, exit_status) == 76,
 	       "boot info layout is frozen");
+
+/* The image header: a flat image may start with a 2-byte short jump over
+ * two padding bytes, then this at GUEST_HEADER_OFFSET. It says how the
+ * loader enters the image. An image without it (no magic there) is a
+ * GUEST_MODE_PROT32 image at GUEST_LOAD_ADDR entered at its first byte.
+ *
+ * GUEST_MODE_PROT32: the entry state described above.
+ * GUEST_MODE_REAL16: real mode (CR0.PE = 0, paging off), RFLAGS.IF = 0;
+ *   CS = DS = ES = SS = FS = GS = 0 (base 0, limit 0xffff), IP = entry;
+ *   the IVT at 0 (IDTR base 0, limit 0x3ff); EAX = GUEST_BOOT_MAGIC,
+ *   EBX = boot info address (below 64 KiB); SP is not valid. The whole
+ *   image, .bss included, lies in [GUEST_REAL_LOAD_MIN, GUEST_REAL_END).
+ * In both, a guest with several vCPUs gets them all at the entry at once. */
+#define GUEST_HEADER_MAGIC 0x4847564eu	/* "NVGH" */
+#define GUEST_HEADER_OFFSET 4
+#define GUEST_REAL_LOAD_MIN 0x1000u
+#define GUEST_REAL_END 0x10000u
+
+enum guest_mode {
+	GUEST_MODE_REAL16 = 16,
+	GUEST_MODE_PROT32 = 32,
+};
+
+struct guest_header {
+	u32 magic;			/* GUEST_HEADER_MAGIC */
+	u32 mode;			/* enum guest_mode */
+	u32 load_addr;			/* guest-physical address of the file's first byte */
+	u32 entry;			/* guest-physical entry point */
+	u32 image_end;			/* end of the image in memory, .bss included */
+};
+_Static_assert(sizeof(struct guest_header) == 20, "image header is 20 bytes");
 
 /* Exit: the guest writes its exit code as one byte (outb) to this port,
  * then halts with interrupts off. QEMU's isa-debug-exit device at this
  * port exits QEMU with status (code << 1) | 1; nestvisor implements the
  * same port and reports the code. nestvisor ends the whole guest when
- * vCPU 0 writes it; another vCPU's write ends only that vCPU. */
+ * vCPU 0 writes it; another vCPU's write ends only that vCPU. A bare guest
+ * with GUEST_BOOT_EXIT_MAILBOX writes its boot info's exit_status instead
+ * (the port may be QEMU's isa-debug-exit, which would end the machine). */
 #define GUEST_EXIT_PORT 0xf4
 
 enum guest_exit_code {
