@@ -57,6 +57,7 @@ NV_C := \
 	vmx/vmx_errors.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
+	vmm/bare.c \
 	vmm/config.c \
 	vmm/console.c \
 	vmm/elf_load.c \
@@ -125,12 +126,12 @@ $(B)/%.o: %.asm $(B)/asm_offsets.inc
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) -f elf64 -g -I$(B)/ -I$(B)/boot/ -MD $(@:.o=.d) -MP $< -o $@
 
-# The AP trampoline is a flat real-mode binary, embedded by boot/ap_blob.asm.
-$(B)/boot/ap_start.bin: boot/ap_start.asm $(B)/asm_offsets.inc
+# The trampolines are flat real-mode binaries, embedded by boot/ap_blob.asm.
+$(B)/boot/%_start.bin: boot/%_start.asm $(B)/asm_offsets.inc
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) -f bin -I$(B)/ $< -o $@
-$(B)/boot/ap_blob.o: $(B)/boot/ap_start.bin
+$(B)/boot/ap_blob.o: $(B)/boot/ap_start.bin $(B)/boot/bare_start.bin
 
 $(B)/nestvisor.so: $(NV_OBJ)
 	@$(if $(Q),echo "  LD      $@")

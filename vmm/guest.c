@@ -3,6 +3,7 @@
 #include "elf_load.h"
 #include "flat_load.h"
 #include "../guests/lib/guest_abi.h"
+#include "../lib/fmt.h"
 #include "../lib/msr.h"
 #include "../lib/string.h"
 #include "../mm/page_alloc.h"
@@ -16,6 +17,20 @@ static void *ept_table(void)
 const u32 guest_syscall_msrs[5] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK, MSR_KERNEL_GS_BASE,
 };
+
+const struct boot_file *guest_find_image(const struct boot_info *bi, const char *name)
+{
+	static const char *const suffixes[] = { ".bin", ".elf" };
+	char file[BOOT_FILE_NAME_MAX];
+
+	for (unsigned s = 0; s < ARRAY_SIZE(suffixes); s++) {
+		fmt_snprintf(file, sizeof(file), "%s%s", name, suffixes[s]);
+		for (unsigned i = 0; i < bi->nr_files; i++)
+			if (!strcmp(bi->files[i].name, file))
+				return &bi->files[i];
+	}
+	return NULL;
+}
 
 void guest_boot_info_fill(struct guest_boot_info *bi, unsigned nr_cpus, u32 mem_size,
 			  u32 flags, const char *cmdline)

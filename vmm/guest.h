@@ -37,6 +37,10 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 		  u64 mem_size, unsigned nr_vcpus);
 void guest_destroy(struct guest *g);
 
+/* \guests\NAME.bin (flat) or, failing that, \guests\NAME.elf (ELF64);
+ * NULL if the boot volume has neither. */
+const struct boot_file *guest_find_image(const struct boot_info *bi, const char *name);
+
 /* Writes the boot infos of nr_cpus vCPUs (guest_abi.h) at bi: vCPU i's
  * cpu_index is i, the rest the same for all. */
 void guest_boot_info_fill(struct guest_boot_info *bi, unsigned nr_cpus, u32 mem_size,
