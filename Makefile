@@ -216,7 +216,7 @@ test-host: deps
 
 test: deps
 	@$(MAKE) --no-print-directory image $(HOST_BINS)
-	@$(PYTHON) test/run.py --host $(HOST_BINS) --runs test/runs.cfg
+	@$(PYTHON) test/run.py --host $(HOST_BINS) test/equivalence.py --runs test/runs.cfg
 
 clean:
 	rm -rf $(B)
