@@ -57,6 +57,8 @@ NV_C := \
 	vmx/vmx_errors.c \
 	vmx/vvmx_caps.c \
 	vmx/vmcs12.c \
+	vmx/nested.c \
+	vmx/nested_insn.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \

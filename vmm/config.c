@@ -19,6 +19,10 @@ static const struct choice log_levels[] = {
 };
 static const struct choice apic_modes[] = { { "auto", false }, { "xapic", true }, { NULL, 0 } };
 static const struct choice on_off[] = { { "off", false }, { "on", true }, { NULL, 0 } };
+/* cpu, off, on: stored as value - 1 (-1 means "as the CPU"). */
+static const struct choice vmwrite_any_modes[] = {
+	{ "cpu", 0 }, { "off", 1 }, { "on", 2 }, { NULL, 0 },
+};
 static const struct choice crash_tests[] = {
 	{ "none", CRASH_NONE }, { "ud", CRASH_UD }, { "pf", CRASH_PF },
 	{ "stack-overflow", CRASH_STACK_OVERFLOW }, { "panic", CRASH_PANIC },
@@ -34,6 +38,7 @@ void config_defaults(struct nv_config *c)
 		.selftest = true,
 		.crash = CRASH_NONE,
 		.guest_mem_mib = 16,
+		.nested_vmwrite_any = -1,
 	};
 }
 
@@ -71,6 +76,17 @@ static bool parse_uint(const char *s, unsigned *out)
 	return true;
 }
 
+/* Appends a guest name to one of the name lists. */
+static const char *add_name(char (*list)[GUEST_NAME_LEN], unsigned *n, const char *value)
+{
+	if (*n == MAX_GUESTS)
+		return "too many guests (" XSTR(MAX_GUESTS) " at most)";
+	if (!value[0] || strlen(value) >= GUEST_NAME_LEN)
+		return "guest name empty or too long";
+	memcpy(list[(*n)++], value, strlen(value) + 1);
+	return NULL;
+}
+
 /* Applies one key/value pair; returns NULL or what is wrong with it. */
 static const char *apply(struct nv_config *c, const char *key, char *value)
 {
@@ -105,11 +121,13 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 			return "guest name too long";
 		memcpy(c->bad_vmcs, value, strlen(value) + 1);
 	} else if (!strcmp(key, "bare")) {
-		if (c->nr_bare == MAX_GUESTS)
-			return "too many bare guests (" XSTR(MAX_GUESTS) " at most)";
-		if (!value[0] || strlen(value) >= GUEST_NAME_LEN)
-			return "guest name empty or too long";
-		memcpy(c->bare[c->nr_bare++], value, strlen(value) + 1);
+		return add_name(c->bare, &c->nr_bare, value);
+	} else if (!strcmp(key, "nested")) {
+		return add_name(c->nested, &c->nr_nested, value);
+	} else if (!strcmp(key, "nested_vmwrite_any")) {
+		if (!pick(vmwrite_any_modes, value, &v))
+			return "expected cpu, on or off";
+		c->nested_vmwrite_any = (int)v - 1;
 	} else if (!strcmp(key, "guest")) {
 		char *at = strchr(value, '@'), *cpu;
 		unsigned n = 0;
@@ -229,4 +247,9 @@ void config_describe(const struct nv_config *c, char *buf, size_t n)
 	}
 	for (unsigned i = 0; i < c->nr_bare && (size_t)len < n; i++)
 		len += fmt_snprintf(buf + len, n - len, " bare=%s", c->bare[i]);
+	for (unsigned i = 0; i < c->nr_nested && (size_t)len < n; i++)
+		len += fmt_snprintf(buf + len, n - len, " nested=%s", c->nested[i]);
+	if (c->nr_nested && (size_t)len < n)
+		len += fmt_snprintf(buf + len, n - len, " nested_vmwrite_any=%s",
+				    choice_name(vmwrite_any_modes, (unsigned)(c->nested_vmwrite_any + 1)));
 }

@@ -42,6 +42,12 @@ struct nv_config {
 	 * VMX, before the virtualized guests (vmm/bare.h); in this order. */
 	char bare[MAX_GUESTS][GUEST_NAME_LEN];
 	unsigned nr_bare;
+	/* nested = NAME: that guest may use VMX (vmx/nested.h), as an L1. */
+	char nested[MAX_GUESTS][GUEST_NAME_LEN];
+	unsigned nr_nested;
+	/* nested_vmwrite_any = cpu | on | off: whether L1s are offered VMWRITE
+	 * to read-only fields (IA32_VMX_MISC bit 29): as the CPU, or forced. */
+	int nested_vmwrite_any;		/* -1 cpu, 0 off, 1 on */
 };
 
 void config_defaults(struct nv_config *c);

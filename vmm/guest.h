@@ -21,6 +21,8 @@ struct guest {
 	u8 *msr_bitmap;
 	u64 entry;			/* guest-physical entry point */
 	enum guest_mode mode;		/* the CPU mode it is entered in */
+	bool nested;			/* offered VMX as an L1 (vmx/nested.h) */
+	int nested_vmwrite_any;		/* -1 as the CPU, 0 off, 1 on */
 
 	/* Its vCPUs, by index (= x2APIC ID); set while each one runs. */
 	struct vcpu *volatile vcpus[GUEST_VCPUS_MAX];

@@ -80,6 +80,14 @@ static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
 		selftest_this_cpu(cpu);
 }
 
+static bool listed(const char (*list)[GUEST_NAME_LEN], unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return true;
+	return false;
+}
+
 /* One configured guest, shared by the CPUs that run its vCPUs: the first
  * to arrive creates it, the last to leave destroys it. */
 struct guest_slot {
@@ -104,10 +112,13 @@ static struct guest *slot_join(const struct boot_info *bi, unsigned i)
 		if (!image)
 			report(false, "guest %s: no \\guests\\%s.bin or .elf on the boot volume", name, name);
 		else if (g && guest_create(g, name, image, MiB(config.guest_mem_mib),
-					   config.guest_nr_vcpus[i]))
+					   config.guest_nr_vcpus[i])) {
+			g->nested = listed(config.nested, config.nr_nested, name);
+			g->nested_vmwrite_any = config.nested_vmwrite_any;
 			s->guest = g;
-		else
+		} else {
 			report(false, "guest %s: could not be created", name);
+		}
 		if (!s->guest && g)
 			page_free(g);
 		s->failed = !s->guest;

@@ -9,6 +9,7 @@
 #include "../lib/x86.h"
 #include "../mm/page_alloc.h"
 #include "../lib/report.h"
+#include "../vmx/nested.h"
 #include "../vmx/entry_verify.h"
 #include "../vmx/exit.h"
 #include "../vmx/vmcs.h"
@@ -319,6 +320,8 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	v->vmcs = vmcs_create(&cpu->vmx.caps);
 	if (!v->vmcs || !vmcs_setup_guest(&cpu->vmx.caps, &s))
 		return false;
+	if (v->guest->nested && !nested_init(v, &cpu->vmx.caps, v->guest->nested_vmwrite_any))
+		return false;
 	if (v->break_state) {
 		/* Paging without protection: invalid even for an unrestricted guest. */
 		vmcs_write(VMCS_GUEST_CR0, (vmcs_read(VMCS_GUEST_CR0) | CR0_PG) & ~(u64)CR0_PE);
@@ -448,5 +451,6 @@ int vcpu_run(struct vcpu *v)
 		       v->guest->name);
 	__vmclear(v->vmcs);
 	page_free(phys_to_ptr(v->vmcs));
+	nested_destroy(v);
 	return v->exit_code;
 }

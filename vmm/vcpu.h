@@ -7,6 +7,7 @@
 #include "vlapic.h"
 
 struct percpu;
+struct nested;
 #include "../vmx/vmenter.h"
 
 #define EXIT_REASONS_MAX 96
@@ -45,6 +46,7 @@ struct vcpu {
 	struct exit_stat stats[EXIT_REASONS_MAX];
 	u64 exits;
 	bool break_state;		/* start with an invalid guest state (bad_vmcs) */
+	struct nested *nested;		/* its virtual VMX (vmx/nested.h); NULL: none */
 	u64 entries_checked;		/* debug builds: entries the checker predicted */
 	u64 checker_disagreements;
 };

@@ -45,6 +45,34 @@ static const exit_handler_t handlers[] = {
 	[EXIT_REASON_XSETBV] = exit_xsetbv,
 };
 
+/* The general registers by the SDM's numbering (RAX 0 .. R15 15, as in
+ * exit qualifications and instruction information); RSP lives in the VMCS. */
+#define GPR_RSP 4
+
+static u64 *gpr_slot(struct vcpu *v, unsigned n)
+{
+	u64 *const regs[] = {
+		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, NULL, &v->regs.rbp,
+		&v->regs.rsi, &v->regs.rdi, &v->regs.r8, &v->regs.r9, &v->regs.r10,
+		&v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
+	};
+
+	return regs[n & 15];
+}
+
+u64 exit_gpr(struct vcpu *v, unsigned n)
+{
+	return (n & 15) == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *gpr_slot(v, n);
+}
+
+void exit_set_gpr(struct vcpu *v, unsigned n, u64 value)
+{
+	if ((n & 15) == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, value);
+	else
+		*gpr_slot(v, n) = value;
+}
+
 void exit_dispatch(struct vcpu *v, u32 reason)
 {
 	if (reason < ARRAY_SIZE(handlers) && handlers[reason]) {

@@ -23,6 +23,11 @@ void exit_skip_instruction(struct vcpu *v);
 /* Injects a hardware exception on the next VM entry (SDM 27.6.1). */
 void exit_inject_exception(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code);
 
+/* General register n in the SDM's numbering (0 RAX, 1 RCX, 2 RDX, 3 RBX,
+ * 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15). */
+u64 exit_gpr(struct vcpu *v, unsigned n);
+void exit_set_gpr(struct vcpu *v, unsigned n, u64 value);
+
 /* The groups of handlers, each in its own file. */
 void exit_cpuid(struct vcpu *v);
 void exit_io(struct vcpu *v);

@@ -36,7 +36,8 @@ void exit_cpuid(struct vcpu *v)
 		r = cpuid(leaf, sub);
 		if (leaf == 1) {
 			r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_PDCM);
-			r.ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC;
+			r.ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC |
+				 (v->nested ? CPUID_1_ECX_VMX : 0);	/* vmx/nested.h */
 			r.ebx = (r.ebx & 0x00ffffffu) | v->apic.id << CPUID_1_EBX_APIC_ID_SHIFT;
 		} else if (leaf == CPUID_LEAF_TOPOLOGY) {
 			r.edx = v->apic.id;

@@ -1,9 +1,10 @@
-/* MSR and control-register exits. Only EFER passes through the MSR bitmap;
- * every other RDMSR/WRMSR exits and gets #GP(0): nestvisor's guests own no
- * other MSR. CR0 and CR4 writes exit when they touch a bit nestvisor owns
+/* MSR and control-register exits. EFER and the SYSCALL MSRs pass through
+ * the MSR bitmap; the virtual x2APIC's and, for an L1, the VMX capability
+ * MSRs are emulated; every other RDMSR/WRMSR gets #GP(0). CR0 and CR4 writes exit when they touch a bit nestvisor owns
  * (the guest/host masks of vmx/vmcs.c); the guest sees its own value in the
  * read shadow. */
 #include "exit.h"
+#include "nested.h"
 #include "vmcs_field.h"
 #include "vmx_controls.h"
 #include "../lib/msr.h"
@@ -19,7 +20,6 @@
 #define CR_ACCESS_TYPE(q) (((q) >> 4) & 3)
 #define CR_ACCESS_MOV_TO 0
 #define CR_GPR(q) (((q) >> 8) & 0xf)
-#define GPR_RSP 4
 
 static void deny_msr(struct vcpu *v, const char *op)
 {
@@ -35,7 +35,8 @@ void exit_msr_read(struct vcpu *v)
 	u32 msr = (u32)v->regs.rcx;
 	u64 value;
 
-	if (!vlapic_owns_msr(msr) || vlapic_rdmsr(&v->apic, msr, rdtsc(), &value) != VLAPIC_OK) {
+	if (!nested_rdmsr(v, msr, &value) &&
+	    (!vlapic_owns_msr(msr) || vlapic_rdmsr(&v->apic, msr, rdtsc(), &value) != VLAPIC_OK)) {
 		deny_msr(v, "RDMSR");
 		return;
 	}
@@ -61,17 +62,6 @@ void exit_msr_write(struct vcpu *v)
 	exit_skip_instruction(v);
 }
 
-static u64 gpr(struct vcpu *v, unsigned n)
-{
-	const u64 *regs[] = {
-		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, NULL, &v->regs.rbp,
-		&v->regs.rsi, &v->regs.rdi, &v->regs.r8, &v->regs.r9, &v->regs.r10,
-		&v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
-	};
-
-	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *regs[n];
-}
-
 /* MOV to CR0 with the guest's value: nestvisor keeps its forced bits set in
  * the real CR0 and shows the guest what it wrote. When the write turns
  * paging on or off with EFER.LME set, this is where long mode starts or ends
@@ -82,7 +72,7 @@ static void guest_write_cr0(struct vcpu *v, u64 val, const struct vmx_caps *c)
 	u64 efer = vmcs_read(VMCS_GUEST_IA32_EFER);
 	u64 entry = vmcs_read(VMCS_VM_ENTRY_CONTROLS);
 
-	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE))) {
+	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || !nested_cr0_allowed(v, val)) {
 		exit_inject_exception(v, VECTOR_GP, true, 0);
 		return;
 	}
@@ -100,12 +90,12 @@ static void guest_write_cr0(struct vcpu *v, u64 val, const struct vmx_caps *c)
 	exit_skip_instruction(v);
 }
 
-/* MOV to CR4: CR4.VMXE stays set underneath and reads as the guest wrote it;
- * nestvisor does not offer VMX to its guests yet, so setting VMXE is #GP, as
- * on a CPU without VMX. */
+/* MOV to CR4: CR4.VMXE stays set underneath and reads as the guest wrote it.
+ * A guest offered no VMX gets #GP for setting it, as on a CPU without VMX;
+ * an L1 in VMX operation for clearing it (vmx/nested.h). */
 static void guest_write_cr4(struct vcpu *v, u64 val, const struct vmx_caps *c)
 {
-	if ((val & CR4_VMXE) || (val & ~c->cr4_fixed1)) {
+	if (!nested_cr4_allowed(v, val) || (val & ~c->cr4_fixed1)) {
 		exit_inject_exception(v, VECTOR_GP, true, 0);
 		return;
 	}
@@ -120,17 +110,10 @@ void exit_cr_access(struct vcpu *v)
 	const struct vmx_caps *c = &this_cpu()->vmx.caps;
 
 	if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 0)
-		guest_write_cr0(v, gpr(v, CR_GPR(q)), c);
+		guest_write_cr0(v, exit_gpr(v, CR_GPR(q)), c);
 	else if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 4)
-		guest_write_cr4(v, gpr(v, CR_GPR(q)), c);
+		guest_write_cr4(v, exit_gpr(v, CR_GPR(q)), c);
 	else
 		vcpu_stop(v, "unexpected control-register access (qualification 0x%lx)", q);
 }
 
-/* VMX instructions in a guest nestvisor offers no VMX to: #UD, as on a CPU
- * without VMX (SDM 31.3: VMXON with CR4.VMXE = 0 is #UD; the others outside
- * VMX operation too). */
-void exit_vmx_instruction(struct vcpu *v)
-{
-	exit_inject_exception(v, VECTOR_UD, false, 0);
-}

@@ -112,7 +112,7 @@ void vvmx_caps_build(struct vvmx_caps *v, const struct vmx_caps *host,
 
 bool vvmx_caps_rdmsr(const struct vvmx_caps *v, u32 msr, u64 *value)
 {
-	if (msr == MSR_IA32_FEATURE_CONTROL_NR) {
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		*value = VVMX_FEATURE_CONTROL;
 		return true;
 	}

@@ -39,7 +39,9 @@ static void test_file(void)
 			   "guest = smp@1,0,1\n"
 			   "bad_vmcs = other\n"
 			   "bare = real16\n"
-			   "bare = basic64";
+			   "bare = basic64\n"
+			   "nested = vmx_l1\n"
+			   "nested_vmwrite_any = off";
 	unsigned n;
 
 	config_defaults(&c);
@@ -52,7 +54,8 @@ static void test_file(void)
 	       c.guest_cpus[0][0] == 0 && !strcmp(c.guests[1], "other") && c.guest_cpus[1][0] == 1 &&
 	       !strcmp(c.guests[2], "smp") && c.guest_nr_vcpus[2] == 3 && c.guest_cpus[2][0] == 1 &&
 	       c.guest_cpus[2][1] == 0 && c.guest_cpus[2][2] == 1 && !strcmp(c.bad_vmcs, "other") &&
-	       c.nr_bare == 2 && !strcmp(c.bare[0], "real16") && !strcmp(c.bare[1], "basic64"),
+	       c.nr_bare == 2 && !strcmp(c.bare[0], "real16") && !strcmp(c.bare[1], "basic64") &&
+	       c.nr_nested == 1 && !strcmp(c.nested[0], "vmx_l1") && c.nested_vmwrite_any == 0,
 	       "file syntax: every key applied, guests in order");
 }
 
@@ -85,6 +88,7 @@ static const struct {
 	{ "guest = @1", "guest name empty or too long" },
 	{ "bare = ", "guest name empty or too long" },
 	{ "bare = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
+	{ "nested_vmwrite_any = maybe", "expected cpu, on or off" },
 	{ "guest = basic64@x", "expected NAME or NAME@CPU" },
 	{ "guest = basic64@64", "expected NAME or NAME@CPU" },
 	{ "guest = basic64@0,", "expected NAME or NAME@CPU" },
