@@ -7,6 +7,8 @@ A [section] of test/runs.cfg with a `compare` key is a comparison, not a run:
     [equivalence]
     compare = qemu-bare bochs-bare bochs-modes   runs whose serial logs are read
     guests  = real16 prot32                      guests compared
+    require = bochs/bare qemu/bare bochs/virtualized   (the default) instances
+                                                 each guest must have
     mode_specific =                              at most MAX_MODE_SPECIFIC per guest
         real16: ^PASS: cpuid: .*hypervisor       "guest: regex" lines that may differ
 
@@ -15,8 +17,10 @@ lines between nestvisor's "bare NAME: starting on cpuN" and its verdict
 "guest NAME (bare): ..."; virtualized, the lines nestvisor prefixes with
 "[cpuN] NAME: ", one instance per CPU up to the guest's SUMMARY line. Of
 each instance only the report lines count (PASS:, FAIL:, SKIP:, SUMMARY:):
-INFO lines may say what differs. Each guest needs an instance bare under
-Bochs, bare under QEMU and virtualized under Bochs, each with its SUMMARY,
+INFO lines may say what differs. Each guest needs an instance of every
+kind `require` names (by default bare under Bochs, bare under QEMU and
+virtualized under Bochs; a guest that needs VMX cannot run on QEMU's TCG),
+each with its SUMMARY,
 and all its instances must have identical report lines, in order, apart
 from lines matching the guest's mode-specific regexes; a FAIL line is never
 set aside.
@@ -41,7 +45,7 @@ class Comparison:
     """One comparison section of runs.cfg."""
 
     def __init__(self, name, section):
-        known = {"compare", "guests", "mode_specific"}
+        known = {"compare", "guests", "mode_specific", "require"}
         unknown = set(section) - known
         if unknown:
             raise ValueError(f"[{name}]: unknown key(s) {', '.join(sorted(unknown))}")
@@ -50,6 +54,13 @@ class Comparison:
         self.guests = section.get("guests", "").split()
         if not self.runs or not self.guests:
             raise ValueError(f"[{name}]: compare and guests must each name at least one")
+        self.require = []
+        for item in section.get("require", " ".join("/".join(r) for r in REQUIRED)).split():
+            emulator, sep, kind = item.partition("/")
+            if not sep or kind not in ("bare", "virtualized"):
+                raise ValueError(f"[{name}]: require {item!r}: expected EMULATOR/bare or "
+                                 "EMULATOR/virtualized")
+            self.require.append((emulator, kind))
         self.mode_specific = {g: [] for g in self.guests}
         for line in section.get("mode_specific", "").splitlines():
             line = line.strip()
@@ -123,7 +134,7 @@ def compare(comparison, logs):
                 if not complete or not any(l.startswith("SUMMARY: ") for l in got):
                     problems.append(f"{label}: the guest's report did not reach its SUMMARY line")
                 seen.append((label, kind, emulator, _kept(got, specific)))
-        for emulator, kind in REQUIRED:
+        for emulator, kind in comparison.require:
             if not any(s[1] == kind and s[2] == emulator for s in seen):
                 problems.append(f"no {kind} run under {emulator} in {' '.join(comparison.runs)}")
         if seen and not problems:
@@ -193,6 +204,10 @@ def _selftest():
     res = compare(c, {"a": ("bochs", bare_log), "b": ("bochs", bare_log), "c": ("bochs", virt_log)})
     report(not res[0][0] and any("no bare run under qemu" in p for p in res[0][2]),
            "compare: each of bare Bochs, bare QEMU and virtualized Bochs is required")
+    c4 = section("compare = a c\nguests = g\nrequire = bochs/bare bochs/virtualized\n"
+                 "mode_specific = g: cpuid:\n")
+    report(compare(c4, {"a": ("bochs", bare_log), "c": ("bochs", virt_log)})[0][0],
+           "compare: require narrows the instances needed")
     cut = bare_log[:3]
     res = compare(c, {"a": ("bochs", cut), "b": ("qemu", bare_log), "c": ("bochs", virt_log)})
     report(not res[0][0], "compare: a bare guest that never ended fails")
