@@ -59,6 +59,8 @@ NV_C := \
 	vmx/vmcs12.c \
 	vmx/nested.c \
 	vmx/nested_insn.c \
+	vmx/nested_operand.c \
+	vmx/vmx_operand.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \
@@ -67,6 +69,7 @@ NV_C := \
 	vmm/elf_load.c \
 	vmm/flat_load.c \
 	vmm/guest.c \
+	vmm/guest_walk.c \
 	vmm/cpus.c \
 	vmm/main.c \
 	vmm/panic.c \
