@@ -186,6 +186,7 @@ host_test_elf_load   := vmm/elf_load.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
+host_test_stats      := lib/stats.c
 host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
