@@ -43,7 +43,11 @@ bench = on
 """
 MACHINE = dict(emulator="bochs", cpus=1, model="tigerlake")
 
+# Bochs' VNC display found no free port (other Bochs on the machine, or one
+# just stopped): it ends at once, before emulating anything; boot once more.
+RFB_BUSY = "RFB could not bind"
 BENCH = re.compile(r"\bBENCH (\S.*)$")
+FAIL = re.compile(r"\bFAIL: ")
 GUEST_EXIT_OK = re.compile(r"PASS: guest bench64: exit code 0\b")
 # Figures a complete run prints: the guest's round trips, nestvisor's boot
 # cost, and the bench guest's exit statistics (at least its CPUID exits).
@@ -72,8 +76,8 @@ def prepare_image(image, bench_dir):
     return img
 
 
-def bench_run(k, img):
-    """Boot run k; return (problems, BENCH lines, one line saying how it went)."""
+def boot(k, img):
+    """Boot a copy of img in build/runs/bench-<k>/; return (machine, Outcome)."""
     machine = emulators.Machine(**MACHINE)
     run_dir = os.path.join(RUNS_DIR, f"bench-{k}")
     if os.path.isdir(run_dir):
@@ -81,19 +85,26 @@ def bench_run(k, img):
     os.makedirs(run_dir)
     copy = os.path.join(run_dir, "nestvisor.img")
     shutil.copyfile(img, copy)
-    out = emulators.boot(machine, copy, run_dir)
+    return machine, emulators.boot(machine, copy, run_dir)
+
+
+def bench_run(k, img):
+    """Boot run k; return (problems, BENCH lines, one line saying how it went)."""
+    machine, out = boot(k, img)
+    if out.reason == "exited" and RFB_BUSY in out.detail:
+        machine, out = boot(k, img)
     figures = [m.group(1).strip() for m in map(BENCH.search, out.lines) if m]
-    problems = []
+    status = f"{machine.describe()}: {out.detail}, {out.seconds:.1f} s ({rel(out.serial_log)})"
     if out.reason != "power-off":
-        problems.append(out.detail)
+        return ["no figures: the boot did not power off cleanly"], figures, status
+    problems = [l.strip() for l in out.lines if FAIL.search(l)]
     if any(emulators.CRASH.search(l) for l in out.lines):
         problems.append("crash report in the log")
     if not any(GUEST_EXIT_OK.search(l) for l in out.lines):
         problems.append("bench64 did not end with exit code 0")
-    for name in WANTED:
-        if not any(f == name or f.startswith(name + " ") for f in figures):
-            problems.append(f"no BENCH {name} line")
-    status = f"{machine.describe()}: {out.detail}, {out.seconds:.1f} s ({rel(out.serial_log)})"
+    missing = [n for n in WANTED if not any(f == n or f.startswith(n + " ") for f in figures)]
+    if missing:
+        problems.append(f"no BENCH line for: {', '.join(missing)}")
     return problems, figures, status
 
 
@@ -141,12 +152,15 @@ def main():
             pool.shutdown(wait=True, cancel_futures=True)
             print("bench: interrupted", file=sys.stderr)
             return 130
-    failed = False
+    failed = 0
     for k, (problems, _, status) in enumerate(results, start=1):
         print(f"bench: run {k}: {status}")
         for problem in problems:
             print(f"bench: run {k}: {problem}")
-            failed = True
+        failed += bool(problems)
+    if failed:
+        print(f"bench: {failed} of {args.runs} runs failed: figures not compared")
+        return 1
     for line in results[0][1]:
         print(f"BENCH {line}")
     diffs = compare(results)
@@ -155,7 +169,7 @@ def main():
         print("\n".join(diffs))
     else:
         print(f"bench: {args.runs} runs, figures identical")
-    return 1 if failed or diffs else 0
+    return 1 if diffs else 0
 
 
 if __name__ == "__main__":
