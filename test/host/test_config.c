@@ -101,8 +101,7 @@ static bool same(const struct nv_config *a, const struct nv_config *b)
 	return a->log_level == b->log_level && a->max_cpus == b->max_cpus &&
 	       a->nr_guests == b->nr_guests && a->guest_mem_mib == b->guest_mem_mib &&
 	       a->prefer_xapic == b->prefer_xapic && a->selftest == b->selftest &&
-	       a->crash == b->crash && a->nr_bare == b->nr_bare; &&
-	       a->crash == b->crash && a->bench == b->bench;
+	       a->crash == b->crash && a->nr_bare == b->nr_bare && a->bench == b->bench;
 }
 
 static void test_problems(void)
