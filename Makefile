@@ -55,6 +55,7 @@ NV_C := \
 	vmx/vmx_controls.c \
 	vmx/vmx_detect.c \
 	vmx/vmx_errors.c \
+	vmx/vmx_operand.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \
@@ -189,6 +190,7 @@ host_test_flat_load  := vmm/flat_load.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
+host_test_vmx_operand := vmx/vmx_operand.c
 host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
