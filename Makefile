@@ -64,6 +64,7 @@ NV_C := \
 	vmm/elf_load.c \
 	vmm/flat_load.c \
 	vmm/guest.c \
+	vmm/guest_walk.c \
 	vmm/cpus.c \
 	vmm/main.c \
 	vmm/panic.c \
@@ -187,6 +188,7 @@ host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
 host_test_elf_load   := vmm/elf_load.c
 host_test_flat_load  := vmm/flat_load.c
+host_test_guest_walk := vmm/guest_walk.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
