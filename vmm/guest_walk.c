@@ -1,15 +1,6 @@
 #include "guest_walk.h"
-
-/* Control bits (Vol. 3A 2.5, 2.2.1, Vol. 1 3.4.3). */
-#define CR0_WP			BIT(16)
-#define CR0_PG			BIT(31)
-#define CR4_PSE			BIT(4)
-#define CR4_PAE			BIT(5)
-#define CR4_LA57		BIT(12)
-#define CR4_SMAP		BIT(21)
-#define EFER_LMA		BIT(10)
-#define EFER_NXE		BIT(11)
-#define RFLAGS_AC		BIT(18)
+#include "../lib/msr.h"
+#include "../lib/x86.h"
 
 /* Paging-structure entries (4.3-4.5, Figures 4-4, 4-7, 4-11). */
 #define PTE_P			BIT(0)
@@ -89,8 +80,9 @@ static bool read_entry(struct walk *k, u64 gpa, unsigned level, u64 *e, struct g
 	return true;
 }
 
-/* PS makes the entry map a page: 4 MiB PDEs with CR4.PSE (4.3), 2 MiB PDEs
- * (4.4.2, 4.5) and 1 GiB PDPTEs (4.5) with PAE and 4-level paging. */
+/* PS makes the entry map a page: a 4 MiB PDE with 32-bit paging and
+ * CR4.PSE (4.3), a 2 MiB PDE with PAE or 4-level paging (4.4.2, 4.5), a
+ * 1 GiB PDPTE with 4-level paging (4.5). */
 static bool maps_page(const struct walk *k, unsigned level, u64 e)
 {
 	if (level == 1)
@@ -99,7 +91,7 @@ static bool maps_page(const struct walk *k, unsigned level, u64 e)
 		return false;
 	if (k->mode == GUEST_PAGING_32BIT)
 		return k->m->cr4 & CR4_PSE;
-	return level == 2 || (level == 3 && k->mode == GUEST_PAGING_4LEVEL);
+	return level == 2 || level == 3;	/* PAE's PDPTEs go through pae_pdpte() */
 }
 
 /* Reserved bits of an entry (Tables 4-4 to 4-6, 4-8 to 4-11, 4-15 to 4-20). */

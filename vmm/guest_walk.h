@@ -73,7 +73,9 @@ struct guest_walk {
 	u64 gpa;			/* OK: its translation; BAD_GPA: the address refused */
 	u64 page_size;			/* OK: 4 KiB, 2 MiB, 4 MiB or 1 GiB (4 KiB when paging is off) */
 	u32 error_code;			/* PF */
-	const char *entry;		/* PF, BAD_GPA: "PTE", "PDE", "PDPTE", "PML4E" or "data" */
+	/* PF, BAD_GPA: "PTE", "PDE", "PDPTE", "PML4E" (where the walk stopped;
+	 * for a rights fault, the entry mapping the page) or "data". */
+	const char *entry;
 	const char *why;		/* words for anything but OK, "" otherwise */
 };
 

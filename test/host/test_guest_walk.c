@@ -3,6 +3,8 @@
  * on a small fake guest memory whose page tables each test builds. */
 #include "harness.h"
 #include "../../vmm/guest_walk.h"
+#include "../../lib/msr.h"
+#include "../../lib/x86.h"
 
 #define MEM_SIZE	(4u << 20)
 #define P		BIT(0)
@@ -14,20 +16,9 @@
 #define XD		BIT(63)
 #define PRW		(P | RW | US)		/* present, writable, user at every level */
 
-#define CR0_PG		BIT(31)
-#define CR0_WP		BIT(16)
-#define CR4_PSE		BIT(4)
-#define CR4_PAE		BIT(5)
-#define CR4_LA57	BIT(12)
-#define CR4_SMAP	BIT(21)
-#define EFER_LMA	BIT(10)
-#define EFER_NXE	BIT(11)
-#define RFLAGS_AC	BIT(18)
-
 static u8 mem[MEM_SIZE];
 static u64 next_table;			/* bump allocator for page tables */
 static unsigned bad_accesses;		/* callback contract violations */
-static unsigned entry_writes;
 
 static bool size_ok(u64 gpa, unsigned size)
 {
@@ -54,7 +45,6 @@ static bool fake_write(void *opaque __unused, u64 gpa, u64 value, unsigned size)
 		return false;
 	for (unsigned i = 0; i < size; i++)
 		mem[gpa + i] = (u8)(value >> (8 * i));
-	entry_writes++;
 	return true;
 }
 
@@ -94,26 +84,44 @@ static struct guest_mmu mmu(u64 cr0, u64 cr3, u64 cr4, u64 efer)
 	};
 }
 
-/* Builds the tables from root down to level stop (1 = PTE) for linear:
+/* Builds the tables from root at level top down to the PTE for linear:
  * entry[level] receives each entry's address; each table entry gets
- * flags, the last one value. Geometry: 4- or 8-byte entries, 10 or 9
- * index bits. */
-static void build(u64 root, u64 linear, unsigned top, unsigned stop, unsigned esize,
-		  unsigned bits, u64 flags, u64 value, u64 entry[5])
+ * flags, the PTE value. Geometry: 4- or 8-byte entries, 10 or 9 index
+ * bits. */
+static void build(u64 root, u64 linear, unsigned top, unsigned esize, unsigned bits, u64 flags,
+		  u64 value, u64 entry[5])
 {
 	u64 table = root;
 
-	for (unsigned level = top; level >= stop; level--) {
+	for (unsigned level = top; level >= 1; level--) {
 		unsigned shift = 12 + bits * (level - 1);
 
 		entry[level] = table + ((linear >> shift) & ((1u << bits) - 1)) * esize;
-		if (level == stop) {
+		if (level == 1) {
 			put(entry[level], value, esize);
 		} else {
 			table = new_table();
 			put(entry[level], table | flags, esize);
 		}
 	}
+}
+
+/* The tables of 4-level and of 32-bit paging, entries to the PTE. */
+static void build_4level(u64 root, u64 linear, u64 pte, u64 entry[5])
+{
+	build(root, linear, 4, sizeof(u64), 9, PRW, pte, entry);
+}
+
+static void build_32bit(u64 root, u64 linear, u64 pte, u64 entry[5])
+{
+	build(root, linear, 2, sizeof(u32), 10, PRW, pte, entry);
+}
+
+/* Fresh guest memory with an empty root table at CR3. */
+static struct guest_mmu fresh(u64 cr0, u64 cr4, u64 efer)
+{
+	reset();
+	return mmu(cr0, new_table(), cr4, efer);
 }
 
 struct expect {
@@ -150,9 +158,8 @@ static void check(const char *what, const struct guest_mmu *m, u64 linear, bool 
 
 static void test_off(void)
 {
-	struct guest_mmu m = mmu(0, 0, 0, 0);
+	struct guest_mmu m = fresh(0, 0, 0);
 
-	reset();
 	report(guest_paging_mode(&m) == GUEST_PAGING_OFF &&
 	       !strcmp(guest_paging_mode_name(GUEST_PAGING_OFF), "paging off"), "CR0.PG = 0: paging off");
 	check("paging off: identity, 32 bits", &m, 0x100001234ull, true, OK(0x1234));
@@ -161,13 +168,11 @@ static void test_off(void)
 static void test_32bit(void)
 {
 	const u64 la = 0x00801234, page = 0x200000;
-	u64 root, e[5];
-	struct guest_mmu m;
+	struct guest_mmu m = fresh(CR0_PG | CR0_WP, 0, 0);
+	u64 e[5];
 
-	reset();
-	root = new_table();
-	m = mmu(CR0_PG | CR0_WP, root | 0xfff, 0, 0);
-	build(root, la, 2, 1, 4, 10, PRW, page | PRW, e);
+	build_32bit(m.cr3, la, page | PRW, e);
+	m.cr3 |= 0xfff;				/* ignored low bits */
 	put(e[1] + 4, 0x666000 | PRW, 4);	/* what an 8-byte stride would read */
 	report(guest_paging_mode(&m) == GUEST_PAGING_32BIT, "CR4.PAE = 0: 32-bit paging");
 	check("32-bit, 4 KiB page", &m, la, false, OK(page | 0x234));
@@ -200,109 +205,145 @@ static void test_32bit(void)
 	check("32-bit, CR4.PSE = 0: PS ignored, 4 KiB page", &m, la, false, OK(page | 0x234));
 }
 
+/* One entry changed in freshly built tables, and what a walk then does.
+ * The entry becomes value, or the built entry | value with keep. */
+struct entry_case {
+	const char *what;
+	unsigned level;
+	u64 value;
+	bool keep;
+	unsigned maxphyaddr;		/* 0: 36 */
+	u64 efer;			/* added to the mode's EFER */
+	bool write;
+	struct expect e;
+};
+
+static void run_cases(const struct entry_case *c, unsigned n, u64 la,
+		      struct guest_mmu (*setup)(u64 la, u64 entry[5]))
+{
+	for (unsigned i = 0; i < n; i++) {
+		u64 e[5];
+		struct guest_mmu m = setup(la, e);
+
+		put(e[c[i].level], c[i].value | (c[i].keep ? get(e[c[i].level], 8) : 0), 8);
+		m.maxphyaddr = c[i].maxphyaddr ? c[i].maxphyaddr : m.maxphyaddr;
+		m.efer |= c[i].efer;
+		check(c[i].what, &m, la, c[i].write, c[i].e);
+	}
+}
+
+#define PAE_LA		0x40201234ull
+#define PAE_PAGE	0x123456000ull		/* above 4 GiB */
+#define BIG		0x40000000ull		/* a 2 MiB or 1 GiB page's address */
+
+/* PAE tables for linear with the PDPT at a 32-byte (not page) boundary;
+ * the PDPTE without R/W and U/S, which are reserved there. */
+static struct guest_mmu setup_pae(u64 linear, u64 e[5])
+{
+	struct guest_mmu m = fresh(CR0_PG | CR0_WP, CR4_PAE, 0);
+
+	m.cr3 = new_table() + 0x20;
+	build(m.cr3, linear, 3, sizeof(u64), 9, PRW, PAE_PAGE | PRW, e);
+	put(e[3], get(e[3], 8) & ~(u64)(RW | US), 8);
+	return m;
+}
+
+static const struct entry_case pae_cases[] = {
+	{ "PAE: XD reserved without EFER.NXE", 1, XD, true, 0, 0, false, PF(ERR_P | ERR_RSVD, "PTE") },
+	{ "PAE: XD allowed with EFER.NXE", 1, XD, true, 0, EFER_NXE, false, OK(PAE_PAGE | 0x234) },
+	{ "PAE: bit 62 reserved (62:MAXPHYADDR)", 1, BIT(62), true, 0, 0, false,
+	  PF(ERR_P | ERR_RSVD, "PTE") },
+	{ "PAE, 2 MiB page (whatever CR4.PSE)", 2, BIG | PS | PRW, false, 0, 0, false,
+	  OK(BIG | 0x1234) },
+	{ "PAE, 2 MiB: bit 13 reserved", 2, BIG | BIT(13) | PS | PRW, false, 0, 0, false,
+	  PF(ERR_P | ERR_RSVD, "PDE") },
+	{ "PAE: PDPTE bit 1 reserved", 3, RW, true, 0, 0, false, PF(ERR_P | ERR_RSVD, "PDPTE") },
+	{ "PAE: PDPTE not present", 3, 0, false, 0, 0, true, PF(ERR_W, "PDPTE") },
+};
+
 static void test_pae(void)
 {
-	const u64 la = 0x40201234, page = 0x123456000ull;
-	u64 pdpt, e[5], regs[4] = { 0 };
-	struct guest_mmu m;
+	u64 e[5], regs[4] = { 0 };
+	struct guest_mmu m = setup_pae(PAE_LA, e);
 
-	reset();
-	pdpt = new_table() + 0x20;			/* 32-byte aligned is enough */
-	m = mmu(CR0_PG | CR0_WP, pdpt, CR4_PAE, 0);
-	build(pdpt, la, 3, 1, 8, 9, PRW, page | PRW, e);
-	put(e[3], get(e[3], 8) & ~(u64)(RW | US), 8);	/* PDPTE bits 2:1 are reserved */
 	report(guest_paging_mode(&m) == GUEST_PAGING_PAE, "CR4.PAE = 1, EFER.LMA = 0: PAE paging");
-	check("PAE, 4 KiB page above 4 GiB", &m, la, true, OK(page | 0x234));
+	check("PAE, 4 KiB page above 4 GiB", &m, PAE_LA, true, OK(PAE_PAGE | 0x234));
 	report(!(get(e[3], 8) & A) && (get(e[2], 8) & A) && (get(e[1], 8) & (A | D)) == (A | D),
 	       "PAE: A set in PDE and PTE, D in the PTE, the PDPTE untouched");
-	put(e[1], page | PRW | XD, 8);
-	check("PAE: XD reserved without EFER.NXE", &m, la, false, PF(ERR_P | ERR_RSVD, "PTE"));
-	m.efer = EFER_NXE;
-	check("PAE: XD allowed with EFER.NXE", &m, la, false, OK(page | 0x234));
-	put(e[1], page | PRW | BIT(62), 8);
-	check("PAE: bit 62 reserved (62:MAXPHYADDR)", &m, la, false, PF(ERR_P | ERR_RSVD, "PTE"));
-	put(e[2], 0x40000000ull | PS | PRW, 8);
-	check("PAE, 2 MiB page (whatever CR4.PSE)", &m, la, false, OK(0x40001234ull));
-	put(e[2], 0x40000000ull | BIT(13) | PS | PRW, 8);
-	check("PAE, 2 MiB: bit 13 reserved", &m, la, false, PF(ERR_P | ERR_RSVD, "PDE"));
-	put(e[3], get(e[3], 8) | RW, 8);
-	check("PAE: PDPTE bit 1 reserved", &m, la, false, PF(ERR_P | ERR_RSVD, "PDPTE"));
-	put(e[3], 0, 8);
-	check("PAE: PDPTE not present", &m, la, true, PF(ERR_W, "PDPTE"));
+	run_cases(pae_cases, ARRAY_SIZE(pae_cases), PAE_LA, setup_pae);
+
 	/* The PDPTE registers, when given, win over memory. */
 	regs[1] = (e[2] & ~0xfffull) | P;
-	put(e[2], 0x40000000ull | PS | PRW, 8);
+	put(e[2], BIG | PS | PRW, 8);
+	put(e[3], 0, 8);
 	m.pdpte = regs;
-	check("PAE: PDPTE from the PDPTE registers (the one in memory is not present)", &m, la,
-	      false, OK(0x40001234ull));
+	check("PAE: PDPTE from the PDPTE registers (the one in memory is not present)", &m, PAE_LA,
+	      false, OK(BIG | 0x1234));
 	regs[1] = 0;
-	check("PAE: a not-present PDPTE register", &m, la, false, PF(0, "PDPTE"));
+	check("PAE: a not-present PDPTE register", &m, PAE_LA, false, PF(0, "PDPTE"));
 }
+
+#define LA64		0xffff8000c0603abcull	/* indices 256, 3, 3, 3 */
+
+static struct guest_mmu setup_4level(u64 linear, u64 e[5])
+{
+	struct guest_mmu m = fresh(CR0_PG | CR0_WP, CR4_PAE, EFER_LMA);
+
+	build_4level(m.cr3, linear, 0x300000 | PRW, e);
+	return m;
+}
+
+static const struct entry_case level4_cases[] = {
+	{ "4-level: bits 62:52 ignored", 1, BIT(52) | BIT(62), true, 0, 0, false, OK(0x300abc) },
+	{ "4-level: bit 36 reserved with MAXPHYADDR 36", 1, BIT(36), true, 0, 0, true,
+	  PF(ERR_P | ERR_W | ERR_RSVD, "PTE") },
+	{ "4-level: bit 36 is an address bit with MAXPHYADDR 52", 1, BIT(36), true, 52, 0, false,
+	  OK(0x1000300abcull) },
+	{ "4-level: XD reserved without EFER.NXE", 1, XD, true, 0, 0, false,
+	  PF(ERR_P | ERR_RSVD, "PTE") },
+	{ "4-level: XD allowed with EFER.NXE", 1, XD, true, 0, EFER_NXE, false, OK(0x300abc) },
+	{ "4-level: PTE not present", 1, 0, false, 0, 0, false, PF(0, "PTE") },
+	{ "4-level, 2 MiB page (bit 12 is PAT)", 2, 0x800000 | BIT(12) | PS | PRW, false, 0, 0, false,
+	  OK(0x803abc) },
+	{ "4-level, 2 MiB: bit 20 reserved", 2, 0x800000 | BIT(20) | PS | PRW, false, 0, 0, false,
+	  PF(ERR_P | ERR_RSVD, "PDE") },
+	{ "4-level, 1 GiB page", 3, BIG | PS | PRW, false, 0, 0, false, OK(BIG | 0x603abc) },
+	{ "4-level, 1 GiB: bit 29 reserved", 3, BIG | BIT(29) | PS | PRW, false, 0, 0, false,
+	  PF(ERR_P | ERR_RSVD, "PDPTE") },
+	{ "4-level: PS reserved in a PML4E (before the PDPTE is looked at)", 4, PS, true, 0, 0,
+	  false, PF(ERR_P | ERR_RSVD, "PML4E") },
+	{ "4-level: PML4E not present", 4, 0, false, 0, 0, true, PF(ERR_W, "PML4E") },
+};
 
 static void test_4level(void)
 {
-	const u64 la = 0xffff8000c0603abcull;
-	u64 root, e[5];
-	struct guest_mmu m;
+	u64 e[5];
+	struct guest_mmu m = setup_4level(LA64, e);
 
-	reset();
-	root = new_table();
-	m = mmu(CR0_PG | CR0_WP, root | 0x123, CR4_PAE, EFER_LMA);	/* CR3 low bits: PCID */
-	build(root, la, 4, 1, 8, 9, PRW, 0x300000 | PRW, e);
+	m.cr3 |= 0x123;				/* a PCID */
 	report(guest_paging_mode(&m) == GUEST_PAGING_4LEVEL, "EFER.LMA = 1: 4-level paging");
-	check("4-level, 4 KiB page", &m, la, false, OK(0x300abc));
+	check("4-level, 4 KiB page", &m, LA64, false, OK(0x300abc));
 	m.maxphyaddr = 0;
-	check("a MAXPHYADDR of 0 is taken as 32 (no undefined shift)", &m, la, false, OK(0x300abc));
+	check("a MAXPHYADDR of 0 is taken as 32 (no undefined shift)", &m, LA64, false, OK(0x300abc));
 	m.maxphyaddr = 36;
-	put(e[1], 0x300000 | PRW | BIT(52) | BIT(62), 8);
-	check("4-level: bits 62:52 ignored", &m, la, false, OK(0x300abc));
-	put(e[1], 0x300000 | PRW | BIT(36), 8);
-	check("4-level: bit 36 reserved with MAXPHYADDR 36", &m, la, true,
-	      PF(ERR_P | ERR_W | ERR_RSVD, "PTE"));
-	m.maxphyaddr = 52;
-	check("4-level: bit 36 is an address bit with MAXPHYADDR 52", &m, la, false,
-	      OK(0x1000300abcull));
-	m.maxphyaddr = 36;
-	put(e[1], 0x300000 | PRW | XD, 8);
-	check("4-level: XD reserved without EFER.NXE", &m, la, false, PF(ERR_P | ERR_RSVD, "PTE"));
-	m.efer |= EFER_NXE;
-	check("4-level: XD allowed with EFER.NXE", &m, la, false, OK(0x300abc));
-	put(e[1], 0, 8);
-	check("4-level: PTE not present", &m, la, false, PF(0, "PTE"));
-
-	put(e[2], 0x800000 | BIT(12) | PS | PRW, 8);
-	check("4-level, 2 MiB page (bit 12 is PAT)", &m, la, false, OK(0x803abc));
-	put(e[2], 0x800000 | BIT(20) | PS | PRW, 8);
-	check("4-level, 2 MiB: bit 20 reserved", &m, la, false, PF(ERR_P | ERR_RSVD, "PDE"));
-	put(e[3], 0x40000000ull | PS | PRW, 8);
-	check("4-level, 1 GiB page", &m, la, false, OK(0x40603abcull));
-	put(e[3], 0x40000000ull | BIT(29) | PS | PRW, 8);
-	check("4-level, 1 GiB: bit 29 reserved", &m, la, false, PF(ERR_P | ERR_RSVD, "PDPTE"));
-	put(e[4], get(e[4], 8) | PS, 8);
-	check("4-level: PS reserved in a PML4E (before the PDPTE is looked at)", &m, la, false,
-	      PF(ERR_P | ERR_RSVD, "PML4E"));
-	put(e[4], 0, 8);
-	check("4-level: PML4E not present", &m, la, true, PF(ERR_W, "PML4E"));
+	run_cases(level4_cases, ARRAY_SIZE(level4_cases), LA64, setup_4level);
 
 	m.cr4 |= CR4_LA57;
-	check("5-level paging", &m, la, false, (struct expect){ GUEST_WALK_UNSUPPORTED });
+	check("5-level paging", &m, LA64, false, (struct expect){ GUEST_WALK_UNSUPPORTED });
 	m.cr4 &= ~CR4_LA57;
 	m.cr3 = MEM_SIZE;
-	check("CR3 outside guest memory", &m, la, false, (struct expect){ GUEST_WALK_BAD_GPA });
+	check("CR3 outside guest memory", &m, LA64, false, (struct expect){ GUEST_WALK_BAD_GPA });
 }
 
 /* Write permission, SMAP and the accessed/dirty flags on 4-level tables. */
 static void test_rights(void)
 {
 	const u64 la = 0x7f0000401000ull;
-	u64 root, e[5], before[5];
-	struct guest_mmu m;
+	struct guest_mmu m = fresh(CR0_PG | CR0_WP, CR4_PAE, EFER_LMA);
+	u64 e[5], before[5];
 	struct guest_walk w;
 
-	reset();
-	root = new_table();
-	m = mmu(CR0_PG | CR0_WP, root, CR4_PAE, EFER_LMA);
-	build(root, la, 4, 1, 8, 9, PRW, 0x300000 | PRW, e);
+	build_4level(m.cr3, la, 0x300000 | PRW, e);
 	put(e[3], get(e[3], 8) & ~(u64)RW, 8);
 	check("write through a read-only PDPTE, CR0.WP = 1", &m, la, true, PF(ERR_P | ERR_W, "PTE"));
 	report(!(get(e[4], 8) & A) && !(get(e[1], 8) & A), "no A flag set by a walk that faulted");
@@ -345,15 +386,12 @@ static void test_copy(void)
 {
 	const u64 la = 0x401ff8;		/* 8 bytes before a page boundary */
 	const u8 pattern[16] = "0123456789abcde";
-	u64 root, e[5], e2[5];
+	struct guest_mmu m = fresh(CR0_PG | CR0_WP, CR4_PAE, EFER_LMA);
+	u64 e[5], e2[5];
 	u8 buf[16];
-	struct guest_mmu m;
 	struct guest_walk w;
 
-	reset();
-	root = new_table();
-	m = mmu(CR0_PG | CR0_WP, root, CR4_PAE, EFER_LMA);
-	build(root, la, 4, 1, 8, 9, PRW, 0x300000 | PRW, e);
+	build_4level(m.cr3, la, 0x300000 | PRW, e);
 	e2[1] = e[1] + 8;
 	put(e2[1], 0x200000 | PRW, 8);
 	memcpy(mem + 0x300ff8, "ABCDEFGH", 8);
@@ -376,18 +414,16 @@ static void test_copy(void)
 	       w.linear == 0x402000 && w.error_code == 0 && !memcmp(buf, "untouched-buffer", 16),
 	       "a read faulting on the second page leaves the buffer untouched");
 	report(!guest_read_linear(&m, 0x402004, buf, 4, &w) && w.linear == 0x402004,
-	       "a fault on the first page: CR2 is the address itself");
+	       "a fault on an access's first page: CR2 is the access's address");
 	put(e2[1], MEM_SIZE | PRW, 8);
 	report(!guest_read_linear(&m, la, buf, 16, &w) && w.status == GUEST_WALK_BAD_GPA &&
 	       !strcmp(w.entry, "data") && w.gpa == MEM_SIZE,
 	       "data outside guest memory: bad guest-physical address (got %s)", w.why);
 
 	/* 32-bit paging: a copy at the top of the linear space wraps to 0. */
-	reset();
-	root = new_table();
-	m = mmu(CR0_PG, root, 0, 0);
-	build(root, 0xfffff000, 2, 1, 4, 10, PRW, 0x300000 | PRW, e);
-	build(root, 0, 2, 1, 4, 10, PRW, 0x200000 | PRW, e2);
+	m = fresh(CR0_PG, 0, 0);
+	build_32bit(m.cr3, 0xfffff000, 0x300000 | PRW, e);
+	build_32bit(m.cr3, 0, 0x200000 | PRW, e2);
 	report(guest_write_linear(&m, 0xfffffffc, "wrap", 4, &w) &&
 	       guest_write_linear(&m, 0xfffffffe, "WRAP", 4, &w) &&
 	       !memcmp(mem + 0x300ffc, "wrWR", 4) && !memcmp(mem + 0x200000, "AP", 2),
