@@ -58,6 +58,7 @@ NV_C := \
 	vmx/vmx_errors.c \
 	vmx/vvmx_caps.c \
 	vmx/vmcs12.c \
+	vmx/vmx_operand.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \
@@ -67,6 +68,7 @@ NV_C := \
 	vmm/elf_load.c \
 	vmm/flat_load.c \
 	vmm/guest.c \
+	vmm/guest_walk.c \
 	vmm/cpus.c \
 	vmm/main.c \
 	vmm/panic.c \
@@ -190,12 +192,14 @@ host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
 host_test_elf_load   := vmm/elf_load.c
 host_test_flat_load  := vmm/flat_load.c
+host_test_guest_walk := vmm/guest_walk.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
 host_test_vvmx_caps  := vmx/vvmx_caps.c vmx/vmx_caps.c
 host_test_vmcs12     := vmx/vmcs12.c vmx/vmcs_field.c
 host_test_stats      := lib/stats.c
+host_test_vmx_operand := vmx/vmx_operand.c
 host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
