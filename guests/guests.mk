@@ -25,7 +25,8 @@ GUESTS := \
 	bad_spin \
 	bad_io \
 	bad_msr \
-	apic64
+	apic64 \
+	bench64
 
 # The guests test-guests-bare boots: the ones that pass bare. The bad_*
 # guests misbehave on purpose for nestvisor to stop them (bad_io and bad_msr
@@ -44,6 +45,7 @@ guest_bad_spin := guests/bad_spin/main.c
 guest_bad_io := guests/bad_io/main.c
 guest_bad_msr := guests/bad_msr/main.c
 guest_apic64 := guests/apic64/main.c
+guest_bench64 := guests/bench64/main.c lib/stats.c
 
 GUEST_LIB_C := \
 	guests/lib/apic.c \

@@ -47,6 +47,8 @@ struct vcpu {
 	u64 exits;
 	bool break_state;		/* start with an invalid guest state (bad_vmcs) */
 	struct nested *nested;		/* its virtual VMX (vmx/nested.h); NULL: none */
+	bool bench;			/* print BENCH lines (bench = on) */
+	u64 tsc_first_entry;		/* TSC just before its first VMLAUNCH */
 	u64 entries_checked;		/* debug builds: entries the checker predicted */
 	u64 checker_disagreements;
 };
