@@ -26,7 +26,8 @@ GUESTS := \
 	bad_io \
 	bad_msr \
 	apic64 \
-	bench64
+	bench64 \
+	vmx_l1
 
 # The guests test-guests-bare boots: the ones that pass bare. The bad_*
 # guests misbehave on purpose for nestvisor to stop them (bad_io and bad_msr
@@ -35,6 +36,16 @@ GUESTS := \
 GUESTS_BARE := \
 	basic64 \
 	vmxguest
+
+# For the guests that are hypervisors themselves: VMX instructions, CPL 3
+# and compatibility mode, and nestvisor's pure VMX tables.
+GUEST_VMX_LIB_C := \
+	guests/lib/catch.c \
+	guests/lib/user.c \
+	guests/lib/vmx.c \
+	vmx/vmcs_field.c \
+	vmx/vmx_caps.c \
+	vmx/vmx_errors.c
 
 # One line per guest: its sources (the library is linked into every guest).
 guest_basic64 := guests/basic64/main.c
@@ -46,6 +57,8 @@ guest_bad_io := guests/bad_io/main.c
 guest_bad_msr := guests/bad_msr/main.c
 guest_apic64 := guests/apic64/main.c
 guest_bench64 := guests/bench64/main.c lib/stats.c
+guest_vmx_l1 := $(GUEST_VMX_LIB_C) $(addprefix guests/vmx_l1/,main.c check.c outside.c \
+	pointers.c fields.c forms.c faults.c inv.c privilege.c)
 
 GUEST_LIB_C := \
 	guests/lib/apic.c \

@@ -51,6 +51,7 @@ noreturn void guest_boot(u32 magic, u32 info)
 	if (bi->magic != GUEST_BOOT_MAGIC)
 		panic("boot info at 0x%x has magic 0x%x, not 0x%x",
 		      info, bi->magic, GUEST_BOOT_MAGIC);
+	guest_exit_use_mailbox(bi);
 	smp_release_aps(bi);
 
 	guest_main(bi);

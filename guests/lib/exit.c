@@ -4,6 +4,15 @@
 #include "../../lib/fmt.h"
 #include "../../lib/x86.h"
 
+/* vCPU 0's exit_status when the loader watches it (guest_abi.h). */
+static u32 *exit_mailbox;
+
+void guest_exit_use_mailbox(const struct guest_boot_info *bi)
+{
+	if (bi->flags & GUEST_BOOT_EXIT_MAILBOX)
+		exit_mailbox = phys_to_ptr(ptr_to_phys(&bi->exit_status));
+}
+
 noreturn void guest_exit(int code)
 {
 	unsigned cpu = guest_cpu_index();
@@ -12,7 +21,10 @@ noreturn void guest_exit(int code)
 		printf("guest: vCPU %u: exit code %d\n", cpu, code);
 	else
 		printf("guest: exit code %d\n", code);
-	outb(GUEST_EXIT_PORT, (u8)code);
+	if (!cpu && exit_mailbox)
+		__atomic_store_n(exit_mailbox, GUEST_EXITED | (u8)code, __ATOMIC_RELEASE);
+	else
+		outb(GUEST_EXIT_PORT, (u8)code);
 	cpu_halt_forever();
 }
 

@@ -5,6 +5,7 @@
 /* Paging-structure entry bits (SDM Vol. 3, 4.5, 4-level paging). */
 #define PTE_P BIT(0)
 #define PTE_W BIT(1)
+#define PTE_U BIT(2)
 #define PTE_PS BIT(7)		/* in a PDE: maps a 2 MiB page */
 #define PTE_PAT_4K BIT(7)	/* in a PTE */
 #define PTE_PAT_2M BIT(12)	/* in a 2 MiB PDE */
@@ -13,6 +14,7 @@
 #define PTE_ADDR_MASK_2M 0x000fffffffe00000ull
 #define PTE_FLAGS_LOW 0x1ffull	/* P, W, U, PWT, PCD, A, D, PS/PAT, G */
 #define PT_ENTRIES 512
+#define LARGE_PAGE_SIZE MiB(2)
 
 /* How many 2 MiB pages the tests may split; each costs a page of .bss. */
 #define SPLIT_TABLES 4
@@ -94,4 +96,28 @@ void paging_map_4k(u64 va)
 
 	*pte = va | PTE_P | PTE_W;
 	invlpg(va);
+}
+
+void paging_set_user(u64 start, u64 end)
+{
+	u64 *pml4 = phys_to_ptr(read_cr3() & PTE_ADDR_MASK);
+
+	if (end > GiB(4) || start > end)
+		panic("paging: [0x%lx, 0x%lx) is not in the identity map", start, end);
+	for (u64 va = ALIGN_DOWN(start, LARGE_PAGE_SIZE); va < end; va += LARGE_PAGE_SIZE) {
+		u64 *pml4e = &pml4[pt_index(va, 4)];
+		u64 *pdpte = &((u64 *)table_at(*pml4e, va, 4))[pt_index(va, 3)];
+		u64 *pde = &((u64 *)table_at(*pdpte, va, 3))[pt_index(va, 2)];
+
+		*pml4e |= PTE_U;
+		*pdpte |= PTE_U;
+		*pde |= PTE_U;
+		if (!(*pde & PTE_PS))
+			for (unsigned i = 0; i < PT_ENTRIES; i++)
+				((u64 *)phys_to_ptr(*pde & PTE_ADDR_MASK))[i] |= PTE_U;
+	}
+	/* The TLB may still hold the stricter entries, and using one would
+	 * fault (SDM Vol. 3, 4.10.4.3); without global pages, reloading CR3
+	 * drops them. */
+	write_cr3(read_cr3());
 }

@@ -16,4 +16,10 @@ void paging_unmap_4k(u64 va);
  * split by paging_unmap_4k(). */
 void paging_map_4k(u64 va);
 
+/* Lets CPL 3 use [start, end) (below 4 GiB): sets U/S in every paging
+ * entry that maps it, at each level, since a user-mode access needs U/S = 1
+ * all along the walk (SDM Vol. 3, 4.6.1). Pages already split into 4 KiB
+ * ones get U/S on each of them; later splits keep it. */
+void paging_set_user(u64 start, u64 end);
+
 #endif
