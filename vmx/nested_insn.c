@@ -466,17 +466,33 @@ static void emulate_invept(struct vcpu *v)
 	exit_inject_exception(v, VECTOR_UD, false, 0);
 }
 
-/* Nested entry is part 2 of nested VMX: say so, and stop L1 rather than
- * pretend. */
+/* VMLAUNCH and VMRESUME: the checks before any VMCS content (SDM 31.3:
+ * no current VMCS, blocking by MOV SS, the launch state) are emulated;
+ * running L2 is part 2 of nested VMX, so an entry that passes them stops
+ * L1 with the words why rather than pretend. */
+#define BLOCKING_BY_MOV_SS BIT(1)
+
 static void emulate_vmentry(struct vcpu *v)
 {
+	struct nested *n = v->nested;
+	bool launch = (vmcs_read(VMCS_VM_EXIT_REASON) & EXIT_REASON_BASIC_MASK) ==
+		      EXIT_REASON_VMLAUNCH;
+
 	if (!may_execute(v))
 		return;
-	if (v->nested->current_ptr == VMCS12_NONE) {
+	if (n->current_ptr == VMCS12_NONE) {
 		vm_fail_invalid(v);
 		return;
 	}
-	vcpu_stop(v, "VMLAUNCH/VMRESUME: running an L2 guest is not supported yet");
+	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & BLOCKING_BY_MOV_SS)
+		vm_fail(v, VMXERR_ENTRY_MOV_SS_BLOCKING);
+	else if (launch && n->current->launch_state != VMCS12_CLEAR)
+		vm_fail(v, VMXERR_VMLAUNCH_NONCLEAR_VMCS);
+	else if (!launch && n->current->launch_state != VMCS12_LAUNCHED)
+		vm_fail(v, VMXERR_VMRESUME_NONLAUNCHED_VMCS);
+	else
+		vcpu_stop(v, "%s: running an L2 guest is not supported yet",
+			  launch ? "VMLAUNCH" : "VMRESUME");
 }
 
 typedef void (*emulate_fn)(struct vcpu *v);
