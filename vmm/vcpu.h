@@ -11,7 +11,7 @@ struct nested;
 #include "../vmx/vmenter.h"
 
 #define EXIT_REASONS_MAX 96
-#define CONSOLE_LINE_MAX 160
+#define CONSOLE_LINE_MAX 512	/* longer guest lines are split */
 #define IO_PORTS 65536
 
 struct exit_stat {
