@@ -35,6 +35,8 @@ static const u32 lvt_msrs[VLAPIC_LVTS] = {
 #define ESR_SEND_ILLEGAL_VECTOR BIT(5)
 #define ESR_RECV_ILLEGAL_VECTOR BIT(6)
 #define DCR_WRITABLE 0xbu
+#define TPR_WRITABLE 0xffull	/* bits 31:8 are reserved: #GP if set (11.12.1.3) */
+#define CR8_WRITABLE 0xfull	/* bits 63:4 are reserved (Vol. 3A, 2.5) */
 
 static int highest(const u32 *words)
 {
@@ -52,9 +54,22 @@ static bool enabled(const struct vlapic *a)
 	return (a->apic_base & APIC_BASE_EN) && (a->spiv & SPIV_ENABLED);
 }
 
+/* The TPR, wherever it lives; with a shared one, only byte 0 is the TPR. */
+static u32 tpr(const struct vlapic *a)
+{
+	return *a->tpr & 0xff;
+}
+
+/* A priority's class: bits 7:4 (SDM 11.8.3.1). */
+static u32 priority_class(u32 priority)
+{
+	return priority >> 4;
+}
+
 void vlapic_reset(struct vlapic *a, u32 id, bool bsp, u64 timer_hz, u64 tsc_hz)
 {
 	memset(a, 0, sizeof(*a));
+	a->tpr = &a->tpr_here;
 	a->id = id;
 	a->apic_base = APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD | (bsp ? APIC_BASE_BSP : 0);
 	a->spiv = 0xff;		/* software-disabled (SDM 11.4.7.1) */
@@ -63,6 +78,19 @@ void vlapic_reset(struct vlapic *a, u32 id, bool bsp, u64 timer_hz, u64 tsc_hz)
 	a->timer_hz = timer_hz;
 	a->tsc_hz = tsc_hz;
 	a->tsc_per_tick_fp16 = MAX(1, (tsc_hz << 16) / timer_hz);
+}
+
+void vlapic_share_tpr(struct vlapic *a, u32 *vtpr)
+{
+	u32 value = tpr(a);
+
+	a->tpr = vtpr;
+	*vtpr = value;
+}
+
+bool vlapic_x2apic_mode(const struct vlapic *a)
+{
+	return a->apic_base & APIC_BASE_EXTD;
 }
 
 bool vlapic_owns_msr(u32 msr)
@@ -101,7 +129,7 @@ static u32 ppr(const struct vlapic *a)
 	u32 isr_class = isrv < 0 ? 0 : (u32)isrv & 0xf0;
 
 	/* SDM 11.8.3.1: the higher of TPR and the in-service class. */
-	return (a->tpr & 0xf0) >= isr_class ? a->tpr & 0xff : isr_class;
+	return (tpr(a) & 0xf0) >= isr_class ? tpr(a) : isr_class;
 }
 
 enum vlapic_result vlapic_rdmsr(struct vlapic *a, u32 msr, u64 now, u64 *value)
@@ -110,12 +138,12 @@ enum vlapic_result vlapic_rdmsr(struct vlapic *a, u32 msr, u64 now, u64 *value)
 		*value = a->apic_base;
 		return VLAPIC_OK;
 	}
-	if (!(a->apic_base & APIC_BASE_EXTD))
+	if (!vlapic_x2apic_mode(a))
 		return VLAPIC_GP;	/* x2APIC registers exist only in x2APIC mode */
 	switch (msr) {
 	case X2_ID: *value = a->id; break;
 	case X2_VERSION: *value = APIC_VERSION_VALUE; break;
-	case X2_TPR: *value = a->tpr; break;
+	case X2_TPR: *value = tpr(a); break;
 	case X2_PPR: *value = ppr(a); break;
 	case X2_LDR: *value = (a->id >> 4) << 16 | 1u << (a->id & 0xf); break;
 	case X2_SPIV: *value = a->spiv; break;
@@ -150,6 +178,7 @@ enum vlapic_result vlapic_rdmsr(struct vlapic *a, u32 msr, u64 now, u64 *value)
 static enum vlapic_result write_apic_base(struct vlapic *a, u64 value)
 {
 	u64 keep_bsp = a->apic_base & APIC_BASE_BSP;
+	u32 *tpr_place = a->tpr;
 
 	if ((value & APIC_BASE_EN) && !(value & APIC_BASE_EXTD))
 		return VLAPIC_GP;
@@ -158,6 +187,7 @@ static enum vlapic_result write_apic_base(struct vlapic *a, u64 value)
 	if (!(value & APIC_BASE_EN)) {
 		/* Disabling resets the APIC to its power-on state (11.4.3). */
 		vlapic_reset(a, a->id, keep_bsp, a->timer_hz, a->tsc_hz);
+		vlapic_share_tpr(a, tpr_place);	/* the TPR stays where it lives, reset */
 		a->apic_base = APIC_BASE_DEFAULT | keep_bsp;
 		return VLAPIC_OK;
 	}
@@ -196,14 +226,17 @@ enum vlapic_result vlapic_wrmsr(struct vlapic *a, u32 msr, u64 value, u64 now,
 {
 	if (msr == MSR_IA32_APIC_BASE)
 		return write_apic_base(a, value);
-	if (!(a->apic_base & APIC_BASE_EXTD))
+	if (!vlapic_x2apic_mode(a))
 		return VLAPIC_GP;
 	/* Every x2APIC register but the ICR is 32 bits wide: bits 63:32 set fault. */
 	if (msr != X2_ICR && (value >> 32))
 		return VLAPIC_GP;
 	switch (msr) {
 	case X2_TPR:
-		a->tpr = value & 0xff;
+		/* As the CPU's own TPR virtualization does (SDM Vol. 3C, 30.5). */
+		if (value & ~TPR_WRITABLE)
+			return VLAPIC_GP;
+		*a->tpr = (u32)value;
 		return VLAPIC_OK;
 	case X2_EOI:
 		if (value)
@@ -246,6 +279,19 @@ enum vlapic_result vlapic_wrmsr(struct vlapic *a, u32 msr, u64 value, u64 now,
 	default:
 		return write_lvt(a, msr, (u32)value);	/* or #GP: read-only or absent */
 	}
+}
+
+u64 vlapic_read_cr8(const struct vlapic *a)
+{
+	return priority_class(tpr(a));
+}
+
+enum vlapic_result vlapic_write_cr8(struct vlapic *a, u64 value)
+{
+	if (value & ~CR8_WRITABLE)
+		return VLAPIC_GP;
+	*a->tpr = (u32)value << 4;	/* the class; sub-class 0 (11.8.6.1) */
+	return VLAPIC_OK;
 }
 
 void vlapic_set_irr(struct vlapic *a, u8 vector)
@@ -296,4 +342,13 @@ void vlapic_accept(struct vlapic *a, u8 vector)
 {
 	__atomic_fetch_and(&a->irr[vector / 32], ~(1u << (vector % 32)), __ATOMIC_ACQ_REL);
 	a->isr[vector / 32] |= 1u << (vector % 32);
+}
+
+u32 vlapic_tpr_threshold(const struct vlapic *a)
+{
+	int v = highest(a->irr);
+
+	if (v < 0 || !enabled(a) || priority_class((u32)v) > priority_class(tpr(a)))
+		return 0;
+	return priority_class((u32)v);
 }

@@ -1,7 +1,9 @@
 /* A guest's virtual local APIC, in x2APIC mode (SDM Vol. 3A, 11.12): its
- * registers are MSRs 0x800-0x8ff, reached through RDMSR/WRMSR exits. The
- * guest never touches nestvisor's own APIC. Pure: time comes in as TSC
- * values, IPIs go out as descriptions; host-tested. */
+ * registers are MSRs 0x800-0x8ff, reached through RDMSR/WRMSR exits, and
+ * CR8 (11.8.6) is its TPR. The guest never touches nestvisor's own APIC.
+ * Where the CPU shadows the TPR (vmm/vapic.c), the TPR lives on the
+ * vCPU's virtual-APIC page instead (vlapic_share_tpr). Pure: time comes in
+ * as TSC values, IPIs go out as descriptions; host-tested. */
 #ifndef VMM_VLAPIC_H
 #define VMM_VLAPIC_H
 
@@ -15,7 +17,9 @@
 struct vlapic {
 	u32 id;
 	u64 apic_base;		/* IA32_APIC_BASE as the guest sees it */
-	u32 tpr, spiv, esr, esr_pending;
+	u32 *tpr;		/* where the TPR lives: tpr_here, or shared */
+	u32 tpr_here;
+	u32 spiv, esr, esr_pending;
 	u32 lvt[VLAPIC_LVTS];
 	u32 timer_initial, timer_dcr;
 	u64 timer_start, timer_deadline;	/* TSC; deadline 0: not running */
@@ -44,11 +48,25 @@ enum vlapic_result {
 /* Power-on state (SDM 11.4.7), x2APIC mode enabled, with this APIC ID. */
 void vlapic_reset(struct vlapic *a, u32 id, bool bsp, u64 timer_hz, u64 tsc_hz);
 
+/* From now on the TPR lives at *vtpr, with its value: VTPR on the vCPU's
+ * virtual-APIC page (SDM Vol. 3C, 30.1.1), which the CPU itself reads and
+ * writes on MOV CR8 and, with "virtualize x2APIC mode", RDMSR/WRMSR 0x808.
+ * One copy, so neither side has to be synced; resets keep the place. */
+void vlapic_share_tpr(struct vlapic *a, u32 *vtpr);
+
+/* Whether the APIC is in x2APIC mode, where its MSRs exist (11.12.1). */
+bool vlapic_x2apic_mode(const struct vlapic *a);
+
 /* Whether msr is one the virtual APIC owns (IA32_APIC_BASE or the x2APIC range). */
 bool vlapic_owns_msr(u32 msr);
 enum vlapic_result vlapic_rdmsr(struct vlapic *a, u32 msr, u64 now, u64 *value);
 enum vlapic_result vlapic_wrmsr(struct vlapic *a, u32 msr, u64 value, u64 now,
 				struct vlapic_ipi *ipi);
+
+/* MOV from CR8: TPR bits 7:4 (SDM Vol. 3A, 11.8.6.1). */
+u64 vlapic_read_cr8(const struct vlapic *a);
+/* MOV to CR8: the TPR becomes value << 4; bits 63:4 set are #GP (2.5). */
+enum vlapic_result vlapic_write_cr8(struct vlapic *a, u64 value);
 
 /* Raises vector in IRR (from any CPU); vectors below 16 are illegal and
  * only set the receive-illegal-vector error. */
@@ -64,5 +82,12 @@ u64 vlapic_next_deadline(const struct vlapic *a);
 int vlapic_pending(const struct vlapic *a);
 /* The guest took vector: IRR -> ISR. */
 void vlapic_accept(struct vlapic *a, u8 vector);
+
+/* The TPR threshold for "use TPR shadow" (SDM Vol. 3C, 30.1.2): the class
+ * of the highest requested vector while the TPR holds it back, else 0. A
+ * guest lowering its TPR below it without an exit (MOV CR8, WRMSR 0x808)
+ * then exits with "TPR below threshold", and the vector can be delivered.
+ * Never above TPR bits 7:4, as VM entry requires (27.2.1.1). */
+u32 vlapic_tpr_threshold(const struct vlapic *a);
 
 #endif

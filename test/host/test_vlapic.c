@@ -42,6 +42,8 @@ static void test_registers(void)
 	report(vlapic_rdmsr(&a, 0x804, 0, &v) == VLAPIC_GP && wr(0x802, 1, 0) == VLAPIC_GP,
 	       "an absent register and a write to read-only ID #GP");
 	report(wr(0x808, 1ull << 32, 0) == VLAPIC_GP, "bits 63:32 set in a 32-bit register #GP");
+	report(wr(0x808, 0x100, 0) == VLAPIC_GP && rd(0x808) == 0,
+	       "TPR bits 31:8 are reserved: a write setting them #GPs and changes nothing");
 	report(wr(0x80b, 1, 0) == VLAPIC_GP, "EOI with a non-zero value #GP");
 	report(wr(0x832, 0x40, 0) == VLAPIC_OK && rd(0x832) == (0x40 | BIT(16)),
 	       "LVTs stay masked while the APIC is software-disabled");
@@ -80,6 +82,77 @@ static void test_priorities(void)
 	vlapic_set_irr(&a, 7);
 	wr(0x828, 0, 0);
 	report(rd(0x828) & BIT(6), "an illegal vector (< 16) sets receive-illegal-vector in ESR");
+}
+
+/* CR8 is the TPR's class (SDM 11.8.6.1): the two paths see one register. */
+static void test_cr8(void)
+{
+	vlapic_reset(&a, 0, true, TIMER_HZ, TSC_HZ);
+	wr(0x808, 0x75, 0);
+	report(vlapic_read_cr8(&a) == 7, "TPR 0x75 through the MSR reads 7 from CR8");
+	report(vlapic_write_cr8(&a, 9) == VLAPIC_OK && rd(0x808) == 0x90,
+	       "CR8 9 reads 0x90 through the MSR (sub-class 0)");
+	report(vlapic_write_cr8(&a, 0x10) == VLAPIC_GP && vlapic_read_cr8(&a) == 9,
+	       "CR8 bits 63:4 are reserved: #GP, the TPR unchanged");
+	wr(0x80f, 0x1ff, 0);
+	vlapic_set_irr(&a, 0x85);
+	report(vlapic_pending(&a) == -1, "CR8 9 holds vector 0x85 (class 8)");
+	vlapic_write_cr8(&a, 8);
+	report(vlapic_pending(&a) == -1, "CR8 8 still holds it (equal class)");
+	vlapic_write_cr8(&a, 7);
+	report(vlapic_pending(&a) == 0x85, "CR8 7 lets it through");
+}
+
+/* The TPR shared with a virtual-APIC page: the CPU writes it there. */
+static void test_shared_tpr(void)
+{
+	static u32 vtpr_page[1024];
+	u32 *vtpr = &vtpr_page[0x80 / 4];
+
+	vlapic_reset(&a, 0, true, TIMER_HZ, TSC_HZ);
+	wr(0x808, 0x20, 0);
+	vlapic_share_tpr(&a, vtpr);
+	report(*vtpr == 0x20 && rd(0x808) == 0x20, "sharing moves the TPR's value to VTPR");
+	wr(0x808, 0x60, 0);
+	report(*vtpr == 0x60, "an MSR write lands in VTPR");
+	*vtpr = 0x30;		/* what the CPU does for MOV CR8, 3 */
+	report(rd(0x808) == 0x30 && vlapic_read_cr8(&a) == 3 && rd(0x80a) == 0x30,
+	       "a CPU write of VTPR is the TPR for RDMSR, CR8 and PPR");
+	wr(0x80f, 0x1ff, 0);
+	vlapic_set_irr(&a, 0x34);
+	report(vlapic_pending(&a) == -1, "VTPR 0x30 holds vector 0x34");
+	*vtpr = 0x20;
+	report(vlapic_pending(&a) == 0x34, "VTPR 0x20 lets it through");
+	wr(MSR_IA32_APIC_BASE, 0, 0);
+	report(*vtpr == 0 && !vlapic_x2apic_mode(&a), "a global disable resets VTPR in place");
+	wr(MSR_IA32_APIC_BASE, 0xfee00d00, 0);
+	wr(0x808, 0x40, 0);
+	report(*vtpr == 0x40 && vlapic_x2apic_mode(&a), "enabled again, the TPR still lives in VTPR");
+}
+
+/* The TPR threshold: exits only when lowering the TPR can let a vector in. */
+static void test_tpr_threshold(void)
+{
+	vlapic_reset(&a, 0, true, TIMER_HZ, TSC_HZ);
+	wr(0x80f, 0x1ff, 0);
+	report(vlapic_tpr_threshold(&a) == 0, "nothing requested: threshold 0");
+	wr(0x808, 0x50, 0);
+	vlapic_set_irr(&a, 0x44);
+	report(vlapic_tpr_threshold(&a) == 4, "TPR 0x50 holds vector 0x44: threshold 4");
+	wr(0x808, 0x40, 0);
+	report(vlapic_tpr_threshold(&a) == 4, "TPR 0x40 (equal class) still holds it: threshold 4");
+	wr(0x808, 0x30, 0);
+	report(vlapic_tpr_threshold(&a) == 0 && vlapic_pending(&a) == 0x44,
+	       "TPR 0x30: deliverable, threshold 0");
+	vlapic_accept(&a, 0x44);
+	vlapic_set_irr(&a, 0x41);
+	report(vlapic_tpr_threshold(&a) == 0 && vlapic_pending(&a) == -1,
+	       "held by the in-service 0x44, not the TPR: threshold 0 (the EOI exits)");
+	wr(0x808, 0xf0, 0);
+	report(vlapic_tpr_threshold(&a) == 4 && vlapic_tpr_threshold(&a) <= (rd(0x808) >> 4),
+	       "TPR 0xf0 over it: threshold 4, never above TPR bits 7:4");
+	wr(0x80f, 0xff, 0);
+	report(vlapic_tpr_threshold(&a) == 0, "software-disabled: threshold 0 (nothing to deliver)");
 }
 
 static void test_ipis(void)
@@ -149,6 +222,9 @@ void run_tests(void)
 {
 	test_registers();
 	test_priorities();
+	test_cr8();
+	test_shared_tpr();
+	test_tpr_threshold();
 	test_ipis();
 	test_timer();
 }
