@@ -167,6 +167,7 @@ static void run_vcpu(const struct boot_info *bi, unsigned i, unsigned vcpu_index
 		v->guest = g;
 		v->index = vcpu_index;
 		v->break_state = !strcmp(config.bad_vmcs, name);
+		v->apic_virt_off = config.apic_virt_off;
 		code = vcpu_run(v);
 		if (vcpu_index == 0)
 			report(code == 0, "guest %s: exit code %d (%s)", name, code, v->stop_reason);
