@@ -19,6 +19,9 @@ enum nv_hypercall {
  * serves itself, without a VM exit (SDM Vol. 3C, chapter 30). */
 #define NV_APIC_VIRT_CR8 BIT(0)		/* MOV to/from CR8 ("use TPR shadow") */
 #define NV_APIC_VIRT_TPR_MSR BIT(1)	/* RDMSR/WRMSR 0x808 ("virtualize x2APIC mode") */
+#define NV_APIC_VIRT_REG_READS BIT(2)	/* RDMSR of the other registers the APIC holds
+					   (not PPR, TIMER_CUR): "APIC-register
+					   virtualization" */
 
 /* A guest's side of the call. */
 static inline u64 nv_hypercall(u64 fn, u64 rbx, u64 rcx)

@@ -14,8 +14,11 @@ unsigned apic_virt_choose(const struct vmx_caps *c)
 	if (!allowed1(c->procbased, CPU_USE_TPR_SHADOW))
 		return 0;
 	features |= NV_APIC_VIRT_CR8;
-	if (c->has_procbased2 && allowed1(c->procbased2, CPU2_VIRTUALIZE_X2APIC))
-		features |= NV_APIC_VIRT_TPR_MSR;
+	if (!c->has_procbased2 || !allowed1(c->procbased2, CPU2_VIRTUALIZE_X2APIC))
+		return features;
+	features |= NV_APIC_VIRT_TPR_MSR;
+	if (allowed1(c->procbased2, CPU2_APIC_REGISTER_VIRT))
+		features |= NV_APIC_VIRT_REG_READS;
 	return features;
 }
 
@@ -28,11 +31,14 @@ u32 apic_virt_proc_controls(unsigned features)
 
 u32 apic_virt_proc2_controls(unsigned features)
 {
-	return features & NV_APIC_VIRT_TPR_MSR ? CPU2_VIRTUALIZE_X2APIC : 0;
+	return (features & NV_APIC_VIRT_TPR_MSR ? CPU2_VIRTUALIZE_X2APIC : 0) |
+	       (features & NV_APIC_VIRT_REG_READS ? CPU2_APIC_REGISTER_VIRT : 0);
 }
 
 const char *apic_virt_describe(unsigned features)
 {
+	if (features & NV_APIC_VIRT_REG_READS)
+		return "TPR: CR8 and MSR 0x808 served by the CPU, as are register reads";
 	if (features & NV_APIC_VIRT_TPR_MSR)
 		return "TPR: CR8 and MSR 0x808 served by the CPU";
 	if (features & NV_APIC_VIRT_CR8)

@@ -1,9 +1,9 @@
 /* apic64: nestvisor's virtual x2APIC, checked from inside (SDM Vol. 3A,
  * chapter 11): identity, VERSION, SPIV, TPR, self-IPIs through both
  * registers, EOI, IF and TPR masking, the TPR through MSR 0x808 and CR8
- * (shadowed by the CPU or not: the exit count shows which), the timer in
- * one-shot, periodic and masked modes, and with 2 vCPUs, IPIs that wake a
- * halted vCPU. Only meaningful virtualized with an x2APIC: bare (it would
+ * and register reads (served by the CPU or by nestvisor: the exit count
+ * shows which), the timer in one-shot, periodic and masked modes, and with
+ * 2 vCPUs, IPIs that wake a halted vCPU. Only meaningful virtualized with an x2APIC: bare (it would
  * reprogram the APIC under nestvisor's feet) or without one it says so and
  * passes. PASS lines carry no run-dependent numbers; INFO lines before
  * them do. */
@@ -33,6 +33,7 @@
 #define CR8_PROBE 9		/* through CR8, read back through MSR 0x808 as 0x90 */
 #define TPR_ACCESSES 16		/* reads and as many writes, per path, per try */
 #define EXIT_COUNT_TRIES 3	/* the fewest exits of these: no stray timer exit */
+#define REG_READ_ROUNDS 4	/* reads of each register, per try */
 
 #define APIC_BASE_DEFAULT 0xfee00000ull
 #define APIC_BASE_PAGE_MASK 0xfffff000ull
@@ -383,33 +384,73 @@ static void test_tpr_lowering(void)
 	       x2apic_msr(APIC_TPR));
 }
 
-/* VM exits taken by TPR_ACCESSES writes and as many reads through one
- * door; the fewest of a few tries, so a stray timer exit does not count.
- * The second exit-count hypercall counts itself: one less. */
-static u64 tpr_access_exits(bool cr8)
+/* VM exits taken by accesses(); the fewest of a few tries, so a stray
+ * timer exit does not count. The second exit-count hypercall counts
+ * itself: one less. */
+static u64 exits_of(void (*accesses)(void))
 {
 	u64 fewest = ~0ull;
 
 	for (unsigned t = 0; t < EXIT_COUNT_TRIES; t++) {
 		u64 before = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0), after;
 
-		for (u32 i = 0; i < TPR_ACCESSES; i++) {
-			if (cr8) {
-				write_cr8(i & 0xf);
-				(void)read_cr8();
-			} else {
-				apic_write(APIC_TPR, (i & 0xf) << TPR_CLASS_SHIFT);
-				(void)apic_read(APIC_TPR);
-			}
-		}
+		accesses();
 		after = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0);
 		fewest = MIN(fewest, after - before - 1);
 	}
-	if (cr8)
-		write_cr8(0);
-	else
-		apic_write(APIC_TPR, 0);
 	return fewest;
+}
+
+/* TPR_ACCESSES writes and as many reads through one door, then TPR 0. */
+static void tpr_msr_accesses(void)
+{
+	for (u32 i = 0; i < TPR_ACCESSES; i++) {
+		apic_write(APIC_TPR, (i & 0xf) << TPR_CLASS_SHIFT);
+		(void)apic_read(APIC_TPR);
+	}
+	apic_write(APIC_TPR, 0);
+}
+
+static void tpr_cr8_accesses(void)
+{
+	for (u32 i = 0; i < TPR_ACCESSES; i++) {
+		write_cr8(i & 0xf);
+		(void)read_cr8();
+	}
+	write_cr8(0);
+}
+
+/* Registers the APIC holds, and two it computes on each read. */
+static const u32 held_regs[] = {
+	APIC_ID, APIC_SPIV, APIC_IRR0 + 2 * APIC_VECTOR_REG_STRIDE,
+	APIC_ISR0 + 2 * APIC_VECTOR_REG_STRIDE, APIC_LVT_TIMER,
+};
+static const u32 computed_regs[] = { APIC_PPR, APIC_TIMER_CUR };
+
+static void read_regs(const u32 *regs, unsigned n)
+{
+	for (u32 i = 0; i < REG_READ_ROUNDS; i++)
+		for (unsigned r = 0; r < n; r++)
+			(void)apic_read(regs[r]);
+}
+
+static void held_reads(void) { read_regs(held_regs, ARRAY_SIZE(held_regs)); }
+static void computed_reads(void) { read_regs(computed_regs, ARRAY_SIZE(computed_regs)); }
+
+/* What nestvisor says this vCPU's CPU serves (NV_APIC_VIRT_*), or a FAIL
+ * line and NV_HC_ERROR. */
+static u64 apic_virt(void)
+{
+	u64 virt = nv_hypercall(NV_HC_APIC_VIRT, 0, 0);
+
+	if (virt == NV_HC_ERROR)
+		report(false, "apic: nestvisor does not answer the APIC-virtualization hypercall");
+	return virt;
+}
+
+static const char *server(u64 virt, u64 feature)
+{
+	return virt & feature ? "served by the CPU" : "served by exits";
 }
 
 /* Where nestvisor says the CPU serves the TPR (the TPR shadow and
@@ -417,24 +458,43 @@ static u64 tpr_access_exits(bool cr8)
  * takes exactly one. */
 static void test_tpr_exits(void)
 {
-	u64 virt = nv_hypercall(NV_HC_APIC_VIRT, 0, 0), msr_exits, cr8_exits, msr_want, cr8_want;
+	u64 virt = apic_virt(), msr_exits, cr8_exits, msr_want, cr8_want;
 
-	if (virt == NV_HC_ERROR) {
-		report(false, "tpr: nestvisor does not answer the APIC-virtualization hypercall");
+	if (virt == NV_HC_ERROR)
 		return;
-	}
-	msr_exits = tpr_access_exits(false);
-	cr8_exits = tpr_access_exits(true);
+	msr_exits = exits_of(tpr_msr_accesses);
+	cr8_exits = exits_of(tpr_cr8_accesses);
 	msr_want = virt & NV_APIC_VIRT_TPR_MSR ? 0 : 2 * TPR_ACCESSES;
 	cr8_want = virt & NV_APIC_VIRT_CR8 ? 0 : 2 * TPR_ACCESSES;
 	report_info("tpr: path: MSR 0x%x %s, CR8 %s", x2apic_msr(APIC_TPR),
-		    virt & NV_APIC_VIRT_TPR_MSR ? "served by the CPU" : "served by exits",
-		    virt & NV_APIC_VIRT_CR8 ? "served by the CPU" : "served by exits");
+		    server(virt, NV_APIC_VIRT_TPR_MSR), server(virt, NV_APIC_VIRT_CR8));
 	report_info("tpr: %u TPR reads and writes took %lu VM exits through MSR 0x%x, %lu through "
 		    "CR8", 2 * TPR_ACCESSES, msr_exits, x2apic_msr(APIC_TPR), cr8_exits);
 	report(msr_exits == msr_want && cr8_exits == cr8_want,
 	       "tpr: TPR reads and writes through MSR 0x%x and CR8 take no VM exit where the CPU "
 	       "serves them, one each where nestvisor does", x2apic_msr(APIC_TPR));
+}
+
+/* Reads of registers the APIC holds take no exit where nestvisor says the
+ * CPU serves them (APIC-register virtualization), one each elsewhere; PPR
+ * and TIMER_CUR, which nestvisor computes, always exit. */
+static void test_register_read_exits(void)
+{
+	u64 virt = apic_virt(), held, computed, held_want;
+	const u64 computed_want = REG_READ_ROUNDS * ARRAY_SIZE(computed_regs);
+
+	if (virt == NV_HC_ERROR)
+		return;
+	held = exits_of(held_reads);
+	computed = exits_of(computed_reads);
+	held_want = virt & NV_APIC_VIRT_REG_READS ? 0 : REG_READ_ROUNDS * ARRAY_SIZE(held_regs);
+	report_info("apic: path: register reads %s", server(virt, NV_APIC_VIRT_REG_READS));
+	report_info("apic: %lu reads of ID, SPIV, IRR, ISR and LVT timer took %lu VM exits, %lu of "
+		    "PPR and TIMER_CUR %lu", REG_READ_ROUNDS * ARRAY_SIZE(held_regs), held,
+		    computed_want, computed);
+	report(held == held_want && computed == computed_want,
+	       "apic: ID, SPIV, IRR, ISR, LVT timer reads take no VM exit where the CPU serves them, "
+	       "one each elsewhere; PPR and TIMER_CUR reads always exit");
 }
 
 static void test_timer_one_shot(void)
@@ -566,6 +626,7 @@ void guest_main(const struct guest_boot_info *bi)
 	test_tpr_cr8();
 	test_tpr_lowering();
 	test_tpr_exits();
+	test_register_read_exits();
 	test_timer_one_shot();
 	test_timer_periodic();
 	test_timer_masked();

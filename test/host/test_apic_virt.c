@@ -1,7 +1,9 @@
 /* vmx/apic_virt.c: the APIC-virtualization features chosen from the
  * capability MSRs, and the controls that carry them out: every choice must
  * fit the caps it came from (vmx_adjust_controls), and a missing control
- * must fall back to exits, never leave MOV CR8 to reach the real TPR. */
+ * must fall back to exits, never leave MOV CR8 to reach the real TPR, and
+ * register virtualization (x2APIC: 30.5) comes only with x2APIC
+ * virtualization; virtual-interrupt delivery is never used. */
 #include "harness.h"
 #include "../../vmx/apic_virt.h"
 #include "../../vmx/vmx_controls.h"
@@ -28,9 +30,13 @@ static const struct {
 	bool proc2;
 	unsigned want;
 } cases[] = {
-	{ "Bochs tigerlake: TPR shadow and virtualize x2APIC mode", 0, 0, true,
+	{ "Bochs tigerlake: TPR shadow, virtualize x2APIC mode, APIC-register virtualization", 0, 0,
+	  true, NV_APIC_VIRT_CR8 | NV_APIC_VIRT_TPR_MSR | NV_APIC_VIRT_REG_READS },
+	{ "Bochs corei3_cnl-like, no APIC-register virtualization: the TPR only", 0,
+	  CPU2_APIC_REGISTER_VIRT | CPU2_VIRTUAL_INTR_DELIVERY, true,
 	  NV_APIC_VIRT_CR8 | NV_APIC_VIRT_TPR_MSR },
-	{ "no \"virtualize x2APIC mode\": CR8 only", 0, CPU2_VIRTUALIZE_X2APIC, true, NV_APIC_VIRT_CR8 },
+	{ "no \"virtualize x2APIC mode\": CR8 only, though register virtualization is offered", 0,
+	  CPU2_VIRTUALIZE_X2APIC, true, NV_APIC_VIRT_CR8 },
 	{ "no secondary controls: CR8 only", 0, 0, false, NV_APIC_VIRT_CR8 },
 	{ "no \"use TPR shadow\": nothing, though x2APIC virtualization is offered",
 	  CPU_USE_TPR_SHADOW, 0, true, 0 },
@@ -50,7 +56,9 @@ void run_tests(void)
 				 (CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING);
 
 		report(f == cases[i].want && fits && shadow != cr8_exits &&
-		       (!(proc2 & CPU2_VIRTUALIZE_X2APIC) || shadow),
+		       (!(proc2 & CPU2_VIRTUALIZE_X2APIC) || shadow) &&
+		       (!(proc2 & CPU2_APIC_REGISTER_VIRT) || (proc2 & CPU2_VIRTUALIZE_X2APIC)) &&
+		       !(proc2 & CPU2_VIRTUAL_INTR_DELIVERY),
 		       "%s (features 0x%x, primary 0x%x, secondary 0x%x): %s", cases[i].what, f,
 		       proc, proc2, apic_virt_describe(f));
 	}
