@@ -1,4 +1,5 @@
-/* A vCPU's TPR shadow and x2APIC virtualization (SDM Vol. 3C, chapter 30).
+/* A vCPU's APIC virtualization: the TPR shadow, x2APIC mode and APIC-register
+ * virtualization (SDM Vol. 3C, chapter 30).
  *
  * The virtual x2APIC is emulated in software (vmm/vlapic.c) behind RDMSR/
  * WRMSR exits. Its TPR is the register guests touch most (kernels raise and
@@ -50,7 +51,7 @@ bool vapic_prepare(struct vcpu *v, const struct vmx_caps *c)
 	v->apic_virt = v->apic_virt_off ? 0 : apic_virt_choose(c);
 	v->msr_bitmap = page_alloc(0, 0);
 	if (v->apic_virt & NV_APIC_VIRT_CR8)
-		v->virtual_apic = page_alloc(0, 0);	/* zeroed, as VTPR must start */
+		v->virtual_apic = page_alloc(0, 0);	/* zeroed: the CPU reads 64 bits a register */
 	if (!v->msr_bitmap || ((v->apic_virt & NV_APIC_VIRT_CR8) && !v->virtual_apic)) {
 		pr_err("%s: out of memory for the vCPU's MSR bitmap or virtual-APIC page",
 		       v->guest->name);

@@ -401,14 +401,13 @@ static u64 exits_of(void (*accesses)(void))
 	return fewest;
 }
 
-/* TPR_ACCESSES writes and as many reads through one door, then TPR 0. */
+/* TPR_ACCESSES writes and as many reads through one door. */
 static void tpr_msr_accesses(void)
 {
 	for (u32 i = 0; i < TPR_ACCESSES; i++) {
 		apic_write(APIC_TPR, (i & 0xf) << TPR_CLASS_SHIFT);
 		(void)apic_read(APIC_TPR);
 	}
-	apic_write(APIC_TPR, 0);
 }
 
 static void tpr_cr8_accesses(void)
@@ -417,7 +416,6 @@ static void tpr_cr8_accesses(void)
 		write_cr8(i & 0xf);
 		(void)read_cr8();
 	}
-	write_cr8(0);
 }
 
 /* Registers the APIC holds, and two it computes on each read. */
@@ -464,6 +462,7 @@ static void test_tpr_exits(void)
 		return;
 	msr_exits = exits_of(tpr_msr_accesses);
 	cr8_exits = exits_of(tpr_cr8_accesses);
+	write_cr8(0);
 	msr_want = virt & NV_APIC_VIRT_TPR_MSR ? 0 : 2 * TPR_ACCESSES;
 	cr8_want = virt & NV_APIC_VIRT_CR8 ? 0 : 2 * TPR_ACCESSES;
 	report_info("tpr: path: MSR 0x%x %s, CR8 %s", x2apic_msr(APIC_TPR),
