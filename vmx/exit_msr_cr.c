@@ -1,8 +1,10 @@
-/* MSR and control-register exits. Only EFER passes through the MSR bitmap;
- * every other RDMSR/WRMSR exits and gets #GP(0): nestvisor's guests own no
- * other MSR. CR0 and CR4 writes exit when they touch a bit nestvisor owns
- * (the guest/host masks of vmx/vmcs.c); the guest sees its own value in the
- * read shadow. */
+/* MSR and control-register exits. EFER and the SYSCALL MSRs pass through
+ * the MSR bitmap, and the x2APIC TPR where the CPU virtualizes it
+ * (vmm/vapic.c); the virtual x2APIC's other MSRs exit to vmm/vlapic.c, and
+ * every other RDMSR/WRMSR gets #GP(0): nestvisor's guests own no other MSR.
+ * CR0 and CR4 writes exit when they touch a bit nestvisor owns (the
+ * guest/host masks of vmx/vmcs.c); the guest sees its own value in the read
+ * shadow. MOV CR8 exits only where the CPU has no TPR shadow. */
 #include "exit.h"
 #include "vmcs_field.h"
 #include "vmx_controls.h"
@@ -10,6 +12,7 @@
 #include "../lib/x86.h"
 #include "../vmm/console.h"
 #include "../vmm/percpu.h"
+#include "../vmm/vapic.h"
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
@@ -18,6 +21,7 @@
 #define CR_NUMBER(q) ((q) & 0xf)
 #define CR_ACCESS_TYPE(q) (((q) >> 4) & 3)
 #define CR_ACCESS_MOV_TO 0
+#define CR_ACCESS_MOV_FROM 1
 #define CR_GPR(q) (((q) >> 8) & 0xf)
 #define GPR_RSP 4
 
@@ -58,18 +62,35 @@ void exit_msr_write(struct vcpu *v)
 	}
 	if (r == VLAPIC_SEND_IPI)
 		vcpu_send_ipi(v, &ipi);
+	if (msr == MSR_IA32_APIC_BASE)
+		vapic_apic_mode_changed(v);
 	exit_skip_instruction(v);
 }
 
-static u64 gpr(struct vcpu *v, unsigned n)
+/* General register n as the exit qualification numbers them (Table 28-3);
+ * RSP is in the VMCS, the others in v->regs. */
+static u64 *gpr_slot(struct vcpu *v, unsigned n)
 {
-	const u64 *regs[] = {
+	u64 *const regs[] = {
 		&v->regs.rax, &v->regs.rcx, &v->regs.rdx, &v->regs.rbx, NULL, &v->regs.rbp,
 		&v->regs.rsi, &v->regs.rdi, &v->regs.r8, &v->regs.r9, &v->regs.r10,
 		&v->regs.r11, &v->regs.r12, &v->regs.r13, &v->regs.r14, &v->regs.r15,
 	};
 
-	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *regs[n];
+	return regs[n];
+}
+
+static u64 gpr(struct vcpu *v, unsigned n)
+{
+	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *gpr_slot(v, n);
+}
+
+static void set_gpr(struct vcpu *v, unsigned n, u64 value)
+{
+	if (n == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, value);
+	else
+		*gpr_slot(v, n) = value;
 }
 
 /* MOV to CR0 with the guest's value: nestvisor keeps its forced bits set in
@@ -114,6 +135,19 @@ static void guest_write_cr4(struct vcpu *v, u64 val, const struct vmx_caps *c)
 	exit_skip_instruction(v);
 }
 
+/* MOV to/from CR8, without a TPR shadow: the virtual APIC's TPR (SDM Vol.
+ * 3A, 11.8.6). Only 64-bit code can name CR8, so no mode check is needed. */
+static void guest_mov_cr8(struct vcpu *v, u64 q)
+{
+	if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_FROM) {
+		set_gpr(v, CR_GPR(q), vlapic_read_cr8(&v->apic));
+	} else if (vlapic_write_cr8(&v->apic, gpr(v, CR_GPR(q))) != VLAPIC_OK) {
+		exit_inject_exception(v, VECTOR_GP, true, 0);
+		return;
+	}
+	exit_skip_instruction(v);
+}
+
 void exit_cr_access(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -123,6 +157,9 @@ void exit_cr_access(struct vcpu *v)
 		guest_write_cr0(v, gpr(v, CR_GPR(q)), c);
 	else if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 4)
 		guest_write_cr4(v, gpr(v, CR_GPR(q)), c);
+	else if ((CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO || CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_FROM) &&
+		 CR_NUMBER(q) == 8)
+		guest_mov_cr8(v, q);
 	else
 		vcpu_stop(v, "unexpected control-register access (qualification 0x%lx)", q);
 }
