@@ -38,6 +38,7 @@ NV_C := \
 	apic/madt.c \
 	apic/pit.c \
 	apic/smp.c \
+	vmx/apic_virt.c \
 	vmx/entry_verify.c \
 	vmx/exit.c \
 	vmx/exit_cpuid.c \
@@ -79,6 +80,7 @@ NV_C := \
 	vmm/selftest.c \
 	vmm/serial.c \
 	vmm/shutdown.c \
+	vmm/vapic.c \
 	vmm/vcpu.c \
 	vmm/vlapic.c
 
@@ -193,6 +195,7 @@ host_test_ept        := mm/ept.c
 host_test_vmx_controls := vmx/vmx_controls.c
 host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
+host_test_apic_virt  := vmx/apic_virt.c vmx/vmx_controls.c
 host_test_elf_load   := vmm/elf_load.c
 host_test_flat_load  := vmm/flat_load.c
 host_test_guest_walk := vmm/guest_walk.c

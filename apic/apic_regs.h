@@ -24,6 +24,8 @@
 #define APIC_TPR 0x80				/* 11.8.3.1 */
 #define   TPR_CLASS_SHIFT 4			/* priority class in bits 7:4 */
 
+#define APIC_PPR 0xa0				/* 11.8.3.1: read-only */
+
 #define APIC_EOI 0xb0				/* 11.8.5: write 0 */
 
 #define APIC_LDR 0xd0				/* 11.6.2.2; read-only in x2APIC */

@@ -58,6 +58,7 @@ DEFINE_CR(0)
 DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
+DEFINE_CR(8)	/* the TPR's class (SDM Vol. 3A, 11.8.6); 64-bit mode only */
 #undef DEFINE_CR
 
 static inline u64 read_rflags(void)

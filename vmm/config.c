@@ -18,6 +18,7 @@ static const struct choice log_levels[] = {
 	{ "debug", LOG_DEBUG }, { NULL, 0 },
 };
 static const struct choice apic_modes[] = { { "auto", false }, { "xapic", true }, { NULL, 0 } };
+static const struct choice auto_off[] = { { "auto", false }, { "off", true }, { NULL, 0 } };
 static const struct choice on_off[] = { { "off", false }, { "on", true }, { NULL, 0 } };
 /* cpu, off, on: stored as value - 1 (-1 means "as the CPU"). */
 static const struct choice vmwrite_any_modes[] = {
@@ -105,6 +106,10 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 		if (!pick(apic_modes, value, &v))
 			return "expected auto or xapic";
 		c->prefer_xapic = v;
+	} else if (!strcmp(key, "apic_virt")) {
+		if (!pick(auto_off, value, &v))
+			return "expected auto or off";
+		c->apic_virt_off = v;
 	} else if (!strcmp(key, "selftest")) {
 		if (!pick(on_off, value, &v))
 			return "expected on or off";
@@ -238,9 +243,10 @@ unsigned config_parse(struct nv_config *c, const char *text, bool words,
 
 void config_describe(const struct nv_config *c, char *buf, size_t n)
 {
-	int len = fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s selftest=%s crash=%s guest_mem=%u bench=%s",
-			       choice_name(log_levels, c->log_level), c->max_cpus,
+	int len = fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s apic_virt=%s selftest=%s crash=%s "
+			       "guest_mem=%u bench=%s", choice_name(log_levels, c->log_level), c->max_cpus,
 			       choice_name(apic_modes, c->prefer_xapic),
+			       choice_name(auto_off, c->apic_virt_off),
 			       choice_name(on_off, c->selftest),
 			       choice_name(crash_tests, c->crash), c->guest_mem_mib,
 			       choice_name(on_off, c->bench));

@@ -24,6 +24,8 @@ struct nv_config {
 	enum log_level log_level;	/* log = error | warn | info | debug */
 	unsigned max_cpus;		/* cpus = 1..MAX_CPUS */
 	bool prefer_xapic;		/* apic = auto | xapic */
+	bool apic_virt_off;		/* apic_virt = auto | off: off serves the guests'
+					   TPR by exits, as a CPU without a TPR shadow */
 	bool selftest;			/* selftest = on | off */
 	enum crash_test crash;		/* crash = none | ud | pf | stack-overflow | panic | ap-ud */
 	unsigned guest_mem_mib;		/* guest_mem = MiB of RAM per guest (4..1024) */

@@ -167,6 +167,7 @@ static void run_vcpu(const struct boot_info *bi, unsigned i, unsigned vcpu_index
 		v->index = vcpu_index;
 		v->break_state = !strcmp(config.bad_vmcs, name);
 		v->bench = config.bench;
+		v->apic_virt_off = config.apic_virt_off;
 		code = vcpu_run(v);
 		/* The boot ends at the first configured guest's first instruction. */
 		if (config.bench && i == 0 && vcpu_index == 0)

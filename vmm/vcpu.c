@@ -4,6 +4,7 @@
 #include "../apic/lapic.h"
 #include "param.h"
 #include "percpu.h"
+#include "vapic.h"
 #include "../guests/lib/guest_abi.h"
 #include "../lib/msr.h"
 #include "../lib/string.h"
@@ -11,6 +12,7 @@
 #include "../mm/page_alloc.h"
 #include "../lib/report.h"
 #include "../vmx/nested.h"
+#include "../vmx/apic_virt.h"
 #include "../vmx/entry_verify.h"
 #include "../vmx/exit.h"
 #include "../vmx/vmcs.h"
@@ -51,8 +53,9 @@ static u32 preemption_ticks(const struct vmx_caps *c, u64 tsc)
 /* Before each entry: raise what the virtual timer owes, inject the highest
  * deliverable interrupt if the guest can take one now (RFLAGS.IF, no STI or
  * MOV-SS blocking, no other event being injected: SDM 26.3.1.5), else ask
- * for an interrupt-window exit; and let the preemption timer wake nestvisor
- * for the next virtual timer deadline or the watchdog, whichever is first. */
+ * for an interrupt-window exit; set the TPR threshold for what the TPR
+ * holds back; and let the preemption timer wake nestvisor for the next
+ * virtual timer deadline or the watchdog, whichever is first. */
 static void prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 {
 	u64 now = rdtsc(), deadline, budget;
@@ -78,6 +81,7 @@ static void prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 	else
 		cpu_ctls &= ~CPU_INTERRUPT_WINDOW_EXITING;
 	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu_ctls);
+	vapic_before_entry(v);
 
 	budget = v->last_progress + v->watchdog_tsc > now ? v->last_progress + v->watchdog_tsc - now : 1;
 	deadline = vlapic_next_deadline(&v->apic);
@@ -299,7 +303,6 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	struct vmcs_setup s = {
 		.eptp = ept_pointer(&v->guest->ept),
 		.vpid = (u16)(cpu->cpu_id + 1),
-		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
 		.entry_rip = v->guest->entry,
 		.real_mode = v->guest->mode == GUEST_MODE_REAL16,
 		.preemption_timer = 1,	/* set before each entry by prepare_entry() */
@@ -312,6 +315,11 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	v->xcr0 = XCR0_X87;
 	v->dr6 = DR6_INIT;
 	vlapic_reset(&v->apic, v->index, v->index == 0, lapic_timer_hz(), tsc_hz());
+	if (!vapic_prepare(v, &cpu->vmx.caps))
+		return false;
+	s.msr_bitmap = ptr_to_phys(v->msr_bitmap);
+	s.apic_virt = v->apic_virt;
+	s.virtual_apic = ptr_to_phys(v->virtual_apic);
 	v->watchdog_tsc = tsc_hz() * WATCHDOG_MS / 1000;
 	v->last_progress = rdtsc();
 	v->exit_code = -1;
@@ -338,7 +346,7 @@ static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
 	struct entry_check_failure f;
 
 	if (r != VMX_FAIL_INVALID) {
-		if (!entry_verify_predict(&this_cpu()->vmx.caps, &f))
+		if (!entry_verify_predict(&this_cpu()->vmx.caps, ptr_to_phys(v->virtual_apic), &f))
 			entry_verify_explain(v->guest->name, &f);
 		else
 			pr_err("%s: no rule of the software checker explains this failure",
@@ -373,6 +381,7 @@ int vcpu_run(struct vcpu *v)
 	}
 	if (!vcpu_prepare(v, cpu)) {
 		pr_err("%s: not run: its VMCS could not be set up", v->guest->name);
+		vapic_release(v);
 		return -1;
 	}
 	xsave = read_cr4() & CR4_OSXSAVE;
@@ -380,8 +389,9 @@ int vcpu_run(struct vcpu *v)
 		host_syscall_msrs[i] = rdmsr(guest_syscall_msrs[i]);
 	if (xsave)
 		host_xcr0 = xgetbv0();
-	pr_info("%s: %sstarting on cpu%u (%lu MiB, VPID %u)", v->guest->name, vcpu_label(v),
-		cpu->cpu_id, v->guest->mem_size >> 20, cpu->cpu_id + 1);
+	pr_info("%s: %sstarting on cpu%u (%lu MiB, VPID %u; %s)", v->guest->name, vcpu_label(v),
+		cpu->cpu_id, v->guest->mem_size >> 20, cpu->cpu_id + 1,
+		apic_virt_describe(v->apic_virt));
 	v->host = cpu;
 	v->guest->vcpus[v->index] = v;
 	while (!v->stopped) {
@@ -397,7 +407,8 @@ int vcpu_run(struct vcpu *v)
 		prepare_entry(v, &cpu->vmx.caps);
 #ifdef NV_DEBUG
 		struct entry_check_failure predicted_failure;
-		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, &predicted_failure);
+		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, ptr_to_phys(v->virtual_apic),
+							 &predicted_failure);
 #endif
 
 		if (xsave && v->xcr0 != host_xcr0)
@@ -457,5 +468,6 @@ int vcpu_run(struct vcpu *v)
 	__vmclear(v->vmcs);
 	page_free(phys_to_ptr(v->vmcs));
 	nested_destroy(v);
+	vapic_release(v);
 	return v->exit_code;
 }

@@ -27,6 +27,9 @@ struct vcpu {
 	bool launched;
 	struct guest_regs regs;
 	struct vlapic apic;		/* its virtual x2APIC */
+	unsigned apic_virt;		/* NV_APIC_VIRT_*: what the CPU serves (vmm/vapic.c) */
+	u8 *virtual_apic;		/* with NV_APIC_VIRT_CR8: the page VTPR is on */
+	u8 *msr_bitmap;			/* its guest's, plus what apic_virt passes through */
 	u64 watchdog_tsc;		/* how long it may run without progress */
 	u64 last_progress;		/* TSC of its last exit that was not a timer tick */
 	u64 xcr0;			/* the guest's XCR0, switched around entries */
@@ -49,6 +52,7 @@ struct vcpu {
 	struct nested *nested;		/* its virtual VMX (vmx/nested.h); NULL: none */
 	bool bench;			/* print BENCH lines (bench = on) */
 	u64 tsc_first_entry;		/* TSC just before its first VMLAUNCH */
+	bool apic_virt_off;		/* use no APIC virtualization (apic_virt = off) */
 	u64 entries_checked;		/* debug builds: entries the checker predicted */
 	u64 checker_disagreements;
 };

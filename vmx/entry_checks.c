@@ -98,7 +98,8 @@ bool entry_checks_run(const struct vmcs_view *v, const struct vmx_caps *caps,
  *     controls, "load IA32_PERF_GLOBAL_CTRL" and "load IA32_BNDCFGS"
  *     (their reserved bits depend on CPUID leaves the caps do not hold).
  *   - 27.2.1.1 TPR threshold versus VTPR (byte 80H of the virtual-APIC
- *     page): needs the page's contents.
+ *     page) when read_phys is NULL or cannot read the page: the SDM has no
+ *     rule for a page that is not there.
  *   - 27.2.1.3 #CP (vector 21) delivering an error code: depends on CET
  *     support, which the caps do not say; only the seven classic vectors
  *     (#DF #TS #NP #SS #GP #PF #AC) are taken to have one.

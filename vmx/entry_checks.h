@@ -23,8 +23,9 @@ struct vmcs_view {
 	/* Optional, NULL if none: reads the 8 bytes at physical address pa
 	 * (8-byte aligned) as the VMCS's owner addresses memory: host-physical
 	 * for a VMCS nestvisor runs, L1 guest-physical for a vmcs12. Returns
-	 * false if nothing is there. Used for the guest PDPTEs without EPT
-	 * (27.3.1.6) and for the VMCS the link pointer names (27.3.1.5). */
+	 * false if nothing is there. Used for VTPR on the virtual-APIC page
+	 * (27.2.1.1), the guest PDPTEs without EPT (27.3.1.6) and the VMCS the
+	 * link pointer names (27.3.1.5). */
 	bool (*read_phys)(void *ctx, u64 pa, u64 *value);
 };
 
@@ -63,6 +64,7 @@ enum entry_check_class { CHECK_CONTROL, CHECK_HOST, CHECK_GUEST };
 	X(MSR_BITMAP, CONTROL, DEFAULT, "27.2.1.1", "MSR-bitmap address: 4-KByte aligned and within the physical-address width with \"use MSR bitmaps\"") \
 	X(VIRTUAL_APIC_ADDR, CONTROL, DEFAULT, "27.2.1.1", "virtual-APIC address: 4-KByte aligned and within the physical-address width with \"use TPR shadow\"") \
 	X(TPR_THRESHOLD, CONTROL, DEFAULT, "27.2.1.1", "TPR threshold: bits 31:4 are 0 with \"use TPR shadow\" and without \"virtual-interrupt delivery\"") \
+	X(TPR_THRESHOLD_VTPR, CONTROL, DEFAULT, "27.2.1.1", "TPR threshold: bits 3:0 at most VTPR bits 7:4 (byte 80H of the virtual-APIC page) with \"use TPR shadow\", without \"virtualize APIC accesses\" and \"virtual-interrupt delivery\"") \
 	X(TPR_SHADOW_NEEDED, CONTROL, DEFAULT, "27.2.1.1", "\"virtualize x2APIC mode\", \"APIC-register virtualization\" and \"virtual-interrupt delivery\" require \"use TPR shadow\"") \
 	X(X2APIC_AND_APIC_ACCESS, CONTROL, DEFAULT, "27.2.1.1", "\"virtualize x2APIC mode\" and \"virtualize APIC accesses\" are not both 1") \
 	X(VID_NEEDS_EXTINT_EXITING, CONTROL, DEFAULT, "27.2.1.1", "\"virtual-interrupt delivery\" requires \"external-interrupt exiting\"") \
@@ -236,8 +238,8 @@ struct entry_check_failure {
  * else false with *f describing the first that does not. caps are the
  * capabilities the VMCS is checked against (the CPU's, or the virtual ones
  * offered to L1); cpu NULL means ENTRY_CHECK_CPU_DEFAULT. Checks that need
- * memory (PDPTEs without EPT, the linked VMCS) run only if v->read_phys is
- * set. Not covered: see the end of entry_checks.c. */
+ * memory (VTPR, PDPTEs without EPT, the linked VMCS) run only if
+ * v->read_phys is set. Not covered: see the end of entry_checks.c. */
 bool entry_checks_run(const struct vmcs_view *v, const struct vmx_caps *caps,
 		      const struct entry_check_cpu *cpu, struct entry_check_failure *f);
 
@@ -259,13 +261,9 @@ bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure 
 
 /* Control bits beyond vmx_controls.h's that the checks name. */
 #define PIN_POSTED_INTERRUPTS		BIT(7)	/* Table 25-5 */
-#define CPU_USE_TPR_SHADOW		BIT(21)	/* Table 25-6 */
-#define CPU_NMI_WINDOW_EXITING		BIT(22)
+#define CPU_NMI_WINDOW_EXITING		BIT(22)	/* Table 25-6 */
 #define CPU_MONITOR_TRAP_FLAG		BIT(27)
 #define CPU2_VIRTUALIZE_APIC_ACCESSES	BIT(0)	/* Table 25-7 */
-#define CPU2_VIRTUALIZE_X2APIC		BIT(4)
-#define CPU2_APIC_REGISTER_VIRT		BIT(8)
-#define CPU2_VIRTUAL_INTR_DELIVERY	BIT(9)
 #define CPU2_ENABLE_VMFUNC		BIT(13)
 #define CPU2_VMCS_SHADOWING		BIT(14)
 #define CPU2_ENABLE_PML			BIT(17)

@@ -2,6 +2,7 @@
  * VMfailValid with VM-instruction error 7. */
 #define ENTRY_CHECKS_INTERNAL
 #include "entry_checks.h"
+#include "../apic/apic_regs.h"
 
 /* IA32_VMX_MISC (A.6). */
 #define MISC_CR3_TARGETS_SHIFT	16		/* bits 24:16 */
@@ -85,6 +86,26 @@ static bool check_eptp(struct entry_ctx *c)
 	return true;
 }
 
+/* 27.2.1.1, the TPR threshold with "use TPR shadow": without "virtual-
+ * interrupt delivery" it is 4 bits, and (without "virtualize APIC
+ * accesses" too) at most the class of the TPR shadow, VTPR bits 7:4. VTPR
+ * sits on the virtual-APIC page where the xAPIC page has the TPR (SDM
+ * 30.1.1); it is read when it can be, else the check is skipped. */
+static bool check_tpr_threshold(struct entry_ctx *c)
+{
+	u64 tpr = ec_read(c, VMCS_TPR_THRESHOLD), page, vtpr;
+
+	CHECK(c, EC_TPR_THRESHOLD, !(tpr >> 4), VMCS_TPR_THRESHOLD, tpr);
+	if ((c->proc2 & CPU2_VIRTUALIZE_APIC_ACCESSES) || !c->v->read_phys)
+		return true;
+	page = ec_read(c, VMCS_VIRTUAL_APIC_PAGE_ADDR);
+	if (!c->v->read_phys(c->v->ctx, page + APIC_TPR, &vtpr))
+		return true;
+	CHECK(c, EC_TPR_THRESHOLD_VTPR, tpr <= ((vtpr & 0xff) >> TPR_CLASS_SHIFT),
+	      VMCS_TPR_THRESHOLD, tpr);
+	return true;
+}
+
 /* 27.2.1.1, the APIC-virtualization and posted-interrupt controls. */
 static bool check_apic_controls(struct entry_ctx *c)
 {
@@ -94,11 +115,8 @@ static bool check_apic_controls(struct entry_ctx *c)
 	if (c->proc & CPU_USE_TPR_SHADOW) {
 		if (!check_page(c, EC_VIRTUAL_APIC_ADDR, VMCS_VIRTUAL_APIC_PAGE_ADDR))
 			return false;
-		if (!(c->proc2 & CPU2_VIRTUAL_INTR_DELIVERY)) {
-			u64 tpr = ec_read(c, VMCS_TPR_THRESHOLD);
-
-			CHECK(c, EC_TPR_THRESHOLD, !(tpr >> 4), VMCS_TPR_THRESHOLD, tpr);
-		}
+		if (!(c->proc2 & CPU2_VIRTUAL_INTR_DELIVERY) && !check_tpr_threshold(c))
+			return false;
 	} else {
 		CHECK(c, EC_TPR_SHADOW_NEEDED, !(c->proc2 & needs_tpr_shadow),
 		      VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);

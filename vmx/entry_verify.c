@@ -13,9 +13,23 @@ static u64 vmread_or_zero(void *ctx __unused, u32 field)
 	return __vmread(field, &v) == VMX_SUCCEED ? v : 0;
 }
 
-bool entry_verify_predict(const struct vmx_caps *caps, struct entry_check_failure *f)
+/* Reads within the one page nestvisor knows the VMCS points at (host
+ * memory is mapped 1:1); a VMCS naming any other address is not followed. */
+static bool read_known_page(void *ctx, u64 pa, u64 *value)
 {
-	struct vmcs_view view = { .read = vmread_or_zero };
+	phys_addr_t page = *(const phys_addr_t *)ctx;
+
+	if (!page || pa < page || pa - page > PAGE_SIZE - sizeof(*value))
+		return false;
+	*value = *(const volatile u64 *)phys_to_ptr(pa);
+	return true;
+}
+
+bool entry_verify_predict(const struct vmx_caps *caps, phys_addr_t virtual_apic,
+			  struct entry_check_failure *f)
+{
+	struct vmcs_view view = { .read = vmread_or_zero, .read_phys = read_known_page,
+				  .ctx = &virtual_apic };
 	struct cpuid sizes = cpuid(CPUID_LEAF_ADDR_SIZES, 0);
 	struct entry_check_cpu cpu = {
 		.maxphyaddr = sizes.eax & 0xff,

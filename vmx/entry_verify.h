@@ -7,8 +7,11 @@
 #include "entry_checks.h"
 #include "vmx_ops.h"
 
-/* The checker's verdict on the current VMCS: true if every rule passes. */
-bool entry_verify_predict(const struct vmx_caps *caps, struct entry_check_failure *f);
+/* The checker's verdict on the current VMCS: true if every rule passes.
+ * virtual_apic is the host-physical page the VMCS's virtual-APIC address is
+ * meant to name (0: none): the only memory the checker may read, for VTPR. */
+bool entry_verify_predict(const struct vmx_caps *caps, phys_addr_t virtual_apic,
+			  struct entry_check_failure *f);
 
 /* Compares a prediction with the hardware's outcome of the entry (r from
  * vmx_enter, exit_reason as read after it, 0 if none). Returns false, with

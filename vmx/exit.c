@@ -35,6 +35,7 @@ static const exit_handler_t handlers[] = {
 	[EXIT_REASON_INVVPID] = exit_vmx_instruction,
 	[EXIT_REASON_CR_ACCESS] = exit_cr_access,
 	[EXIT_REASON_PAUSE_INSTRUCTION] = exit_pause,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD] = exit_tpr_below_threshold,
 	[EXIT_REASON_IO_INSTRUCTION] = exit_io,
 	[EXIT_REASON_MSR_READ] = exit_msr_read,
 	[EXIT_REASON_MSR_WRITE] = exit_msr_write,

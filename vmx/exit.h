@@ -36,6 +36,7 @@ void exit_msr_write(struct vcpu *v);
 void exit_cr_access(struct vcpu *v);
 void exit_hlt(struct vcpu *v);
 void exit_interrupt_window(struct vcpu *v);
+void exit_tpr_below_threshold(struct vcpu *v);
 void exit_pause(struct vcpu *v);
 void exit_triple_fault(struct vcpu *v);
 void exit_ept_violation(struct vcpu *v);

@@ -1,6 +1,8 @@
-/* VMCALL hypercalls, XSETBV and cache flushes. */
+/* VMCALL hypercalls (lib/hypercall.h, docs/hypercalls.md), XSETBV and
+ * cache flushes. */
 #include "exit.h"
 #include "vmcs_field.h"
+#include "../lib/hypercall.h"
 #include "../lib/string.h"
 #include "../lib/x86.h"
 #include "../vmm/console.h"
@@ -12,15 +14,6 @@
 #define XCR0_AVX BIT(2)
 #define CPUID_LEAF_XSAVE 0x0d
 
-/* The hypercall ABI (docs/hypercalls.md): RAX = function, arguments in RBX,
- * RCX; the result in RAX, NV_HC_UNKNOWN for a function that does not exist. */
-enum hypercall {
-	NV_HC_EXIT = 0,		/* RBX = exit code: ends the guest */
-	NV_HC_PRINT = 1,	/* RBX = guest-physical string, RCX = length <= 256 */
-	NV_HC_EXIT_COUNT = 2,	/* returns this vCPU's VM exits so far */
-};
-#define NV_HC_UNKNOWN (~0ull)
-#define NV_HC_PRINT_MAX 256
 
 void exit_vmcall(struct vcpu *v)
 {
@@ -39,13 +32,16 @@ void exit_vmcall(struct vcpu *v)
 			text[v->regs.rcx] = '\0';
 			pr_err("%s: %s", v->guest->name, text);
 		}
-		v->regs.rax = s ? 0 : NV_HC_UNKNOWN;
+		v->regs.rax = s ? 0 : NV_HC_ERROR;
 		break;
 	case NV_HC_EXIT_COUNT:
 		v->regs.rax = v->exits;
 		break;
+	case NV_HC_APIC_VIRT:
+		v->regs.rax = v->apic_virt;
+		break;
 	default:
-		v->regs.rax = NV_HC_UNKNOWN;
+		v->regs.rax = NV_HC_ERROR;
 		break;
 	}
 	exit_skip_instruction(v);

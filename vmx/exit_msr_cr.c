@@ -1,8 +1,11 @@
 /* MSR and control-register exits. EFER and the SYSCALL MSRs pass through
- * the MSR bitmap; the virtual x2APIC's and, for an L1, the VMX capability
- * MSRs are emulated; every other RDMSR/WRMSR gets #GP(0). CR0 and CR4 writes exit when they touch a bit nestvisor owns
- * (the guest/host masks of vmx/vmcs.c); the guest sees its own value in the
- * read shadow. */
+ * the MSR bitmap, and the x2APIC TPR where the CPU virtualizes it
+ * (vmm/vapic.c); the virtual x2APIC's other MSRs exit to vmm/vlapic.c and,
+ * for an L1, the VMX capability MSRs are emulated (vmx/nested.h); every
+ * other RDMSR/WRMSR gets #GP(0). CR0 and CR4 writes exit when they touch a
+ * bit nestvisor owns (the guest/host masks of vmx/vmcs.c); the guest sees
+ * its own value in the read shadow. MOV CR8 exits only where the CPU has no
+ * TPR shadow. */
 #include "exit.h"
 #include "nested.h"
 #include "vmcs_field.h"
@@ -11,6 +14,7 @@
 #include "../lib/x86.h"
 #include "../vmm/console.h"
 #include "../vmm/percpu.h"
+#include "../vmm/vapic.h"
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
@@ -19,6 +23,7 @@
 #define CR_NUMBER(q) ((q) & 0xf)
 #define CR_ACCESS_TYPE(q) (((q) >> 4) & 3)
 #define CR_ACCESS_MOV_TO 0
+#define CR_ACCESS_MOV_FROM 1
 #define CR_GPR(q) (((q) >> 8) & 0xf)
 
 static void deny_msr(struct vcpu *v, const char *op)
@@ -59,6 +64,8 @@ void exit_msr_write(struct vcpu *v)
 	}
 	if (r == VLAPIC_SEND_IPI)
 		vcpu_send_ipi(v, &ipi);
+	if (msr == MSR_IA32_APIC_BASE)
+		vapic_apic_mode_changed(v);
 	exit_skip_instruction(v);
 }
 
@@ -104,6 +111,19 @@ static void guest_write_cr4(struct vcpu *v, u64 val, const struct vmx_caps *c)
 	exit_skip_instruction(v);
 }
 
+/* MOV to/from CR8, without a TPR shadow: the virtual APIC's TPR (SDM Vol.
+ * 3A, 11.8.6). Only 64-bit code can name CR8, so no mode check is needed. */
+static void guest_mov_cr8(struct vcpu *v, u64 q)
+{
+	if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_FROM) {
+		exit_set_gpr(v, CR_GPR(q), vlapic_read_cr8(&v->apic));
+	} else if (vlapic_write_cr8(&v->apic, exit_gpr(v, CR_GPR(q))) != VLAPIC_OK) {
+		exit_inject_exception(v, VECTOR_GP, true, 0);
+		return;
+	}
+	exit_skip_instruction(v);
+}
+
 void exit_cr_access(struct vcpu *v)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
@@ -113,6 +133,9 @@ void exit_cr_access(struct vcpu *v)
 		guest_write_cr0(v, exit_gpr(v, CR_GPR(q)), c);
 	else if (CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO && CR_NUMBER(q) == 4)
 		guest_write_cr4(v, exit_gpr(v, CR_GPR(q)), c);
+	else if ((CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_TO || CR_ACCESS_TYPE(q) == CR_ACCESS_MOV_FROM) &&
+		 CR_NUMBER(q) == 8)
+		guest_mov_cr8(v, q);
 	else
 		vcpu_stop(v, "unexpected control-register access (qualification 0x%lx)", q);
 }

@@ -30,6 +30,13 @@ void exit_interrupt_window(struct vcpu *v __unused)
 	/* The guest can take an interrupt now: the next entry injects it. */
 }
 
+void exit_tpr_below_threshold(struct vcpu *v __unused)
+{
+	/* Trap-like (SDM Vol. 3C, 30.1.2): the MOV CR8 or WRMSR that lowered
+	 * VTPR below the threshold has completed, and the interrupt it held
+	 * back may now be deliverable: the next entry injects it. */
+}
+
 void exit_triple_fault(struct vcpu *v)
 {
 	vcpu_stop(v, "triple fault at RIP 0x%lx", vmcs_read(VMCS_GUEST_RIP));

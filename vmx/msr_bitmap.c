@@ -22,17 +22,32 @@ void msr_bitmap_intercept_all(u8 *bitmap)
 	memset(bitmap, 0xff, PAGE_SIZE);
 }
 
-bool msr_bitmap_allow(u8 *bitmap, u32 msr, unsigned kinds)
+/* Sets (exit) or clears msr's bit in the halves kinds names. */
+static bool set_exits(u8 *bitmap, u32 msr, unsigned kinds, bool exit)
 {
 	int bit = bit_index(msr);
+	u8 mask;
 
 	if (bit < 0)
 		return false;
-	if (kinds & MSR_BITMAP_READ)
-		bitmap[bit / 8] &= ~(1u << (bit % 8));
-	if (kinds & MSR_BITMAP_WRITE)
-		bitmap[WRITE_HALF + bit / 8] &= ~(1u << (bit % 8));
+	mask = (u8)(1u << (bit % 8));
+	for (unsigned kind = MSR_BITMAP_READ; kind <= MSR_BITMAP_WRITE; kind <<= 1) {
+		u8 *byte = &bitmap[(kind == MSR_BITMAP_WRITE ? WRITE_HALF : 0) + bit / 8];
+
+		if (kinds & kind)
+			*byte = exit ? *byte | mask : *byte & (u8)~mask;
+	}
 	return true;
+}
+
+bool msr_bitmap_allow(u8 *bitmap, u32 msr, unsigned kinds)
+{
+	return set_exits(bitmap, msr, kinds, false);
+}
+
+bool msr_bitmap_intercept(u8 *bitmap, u32 msr, unsigned kinds)
+{
+	return set_exits(bitmap, msr, kinds, true);
 }
 
 bool msr_bitmap_exits(const u8 *bitmap, u32 msr, unsigned kind)

@@ -15,6 +15,8 @@ void msr_bitmap_intercept_all(u8 *bitmap);
 /* Lets the guest access msr directly for the given MSR_BITMAP_* kinds;
  * returns false for an MSR the bitmap cannot describe (it always exits). */
 bool msr_bitmap_allow(u8 *bitmap, u32 msr, unsigned kinds);
+/* Makes those accesses of msr exit again; false as for msr_bitmap_allow(). */
+bool msr_bitmap_intercept(u8 *bitmap, u32 msr, unsigned kinds);
 /* Whether an access of that kind (MSR_BITMAP_READ or _WRITE) exits. */
 bool msr_bitmap_exits(const u8 *bitmap, u32 msr, unsigned kind);
 

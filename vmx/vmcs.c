@@ -1,4 +1,5 @@
 #include "vmcs.h"
+#include "apic_virt.h"
 #include "vmcs_field.h"
 #include "vmx_controls.h"
 #include "vmx_errors.h"
@@ -106,13 +107,15 @@ static bool setup_controls(const struct vmx_caps *c, const struct vmcs_setup *s)
 			    (s->preemption_timer ? PIN_PREEMPTION_TIMER : 0), 0) &&
 	       set_controls(VMCS_CPU_BASED_VM_EXEC_CONTROL, "processor-based", cpu,
 			    CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
-			    CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY,
+			    CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY |
+			    apic_virt_proc_controls(s->apic_virt),
 			    /* A vCPU spin-waiting with PAUSE exits, so the
 			     * watchdog sees it alive; "jmp $" does not. */
 			    CPU_PAUSE_EXITING) &&
 	       set_controls(VMCS_SECONDARY_VM_EXEC_CONTROL, "secondary", c->procbased2,
 			    CPU2_ENABLE_EPT | CPU2_UNRESTRICTED_GUEST |
-			    (s->vpid ? CPU2_ENABLE_VPID : 0), 0) &&
+			    (s->vpid ? CPU2_ENABLE_VPID : 0) |
+			    apic_virt_proc2_controls(s->apic_virt), 0) &&
 	       /* The host runs with EFER.NXE and its own PAT: load both on exit
 		* (and save the guest's), so a guest's values never leak in. */
 	       set_controls(VMCS_VM_EXIT_CONTROLS, "VM-exit", exit,
@@ -250,6 +253,10 @@ bool vmcs_setup_guest(const struct vmx_caps *caps, const struct vmcs_setup *s)
 	vmcs_write(VMCS_EPT_POINTER, s->eptp);
 	if (s->vpid)
 		vmcs_write(VMCS_VIRTUAL_PROCESSOR_ID, s->vpid);
+	if (s->apic_virt & NV_APIC_VIRT_CR8) {
+		vmcs_write(VMCS_VIRTUAL_APIC_PAGE_ADDR, s->virtual_apic);
+		vmcs_write(VMCS_TPR_THRESHOLD, 0);	/* set before each entry (vmm/vapic.c) */
+	}
 	if (s->preemption_timer)
 		vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, s->preemption_timer);
 	setup_host(s->host);

@@ -12,6 +12,8 @@ struct vmcs_setup {
 	u64 eptp;
 	u16 vpid;			/* 0: VPID not used */
 	phys_addr_t msr_bitmap;
+	unsigned apic_virt;		/* NV_APIC_VIRT_* (vmx/apic_virt.h) */
+	phys_addr_t virtual_apic;	/* with NV_APIC_VIRT_CR8: the virtual-APIC page */
 	u64 entry_rip;
 	bool real_mode;			/* enter in real mode (CS:IP = 0:entry_rip) */
 	u32 preemption_timer;		/* watchdog budget in timer ticks; 0 = none */

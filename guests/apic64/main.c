@@ -1,21 +1,26 @@
 /* apic64: nestvisor's virtual x2APIC, checked from inside (SDM Vol. 3A,
  * chapter 11): identity, VERSION, SPIV, TPR, self-IPIs through both
- * registers, EOI, IF and TPR masking, the timer in one-shot, periodic and
- * masked modes, and with 2 vCPUs, IPIs that wake a halted vCPU. Only
- * meaningful virtualized with an x2APIC: bare (it would reprogram the
- * APIC under nestvisor's feet) or without one it says so and passes.
- * PASS lines carry no run-dependent numbers; INFO lines before them do. */
+ * registers, EOI, IF and TPR masking, the TPR through MSR 0x808 and CR8
+ * and register reads (served by the CPU or by nestvisor: the exit count
+ * shows which), the timer in one-shot, periodic and masked modes, and with
+ * 2 vCPUs, IPIs that wake a halted vCPU. Only meaningful virtualized with an x2APIC: bare (it would
+ * reprogram the APIC under nestvisor's feet) or without one it says so and
+ * passes. PASS lines carry no run-dependent numbers; INFO lines before
+ * them do. */
 #include "../lib/guest.h"
 #include "../lib/apic.h"
+#include "../../lib/hypercall.h"
 
 /* One vector per test, so a stray interrupt cannot pass for another. */
 #define VEC_TIMER_ONE_SHOT 0x40
 #define VEC_TIMER_PERIODIC 0x41
 #define VEC_TIMER_MASKED 0x42
+#define VEC_TPR_CR8 0x43	/* class 4, held by CR8 */
 #define VEC_TPR 0x44		/* priority class 4 */
 #define VEC_SELF_IPI 0x45
 #define VEC_ICR_SELF 0x46
 #define VEC_IF 0x47
+#define VEC_TPR_MSR 0x48	/* class 4, held by the TPR MSR */
 #define VEC_TIMEOUT 0x4f	/* ends a wait for an IPI that does not come */
 #define VEC_IPI_TO_CPU0 0x50
 #define VEC_IPI_TO_CPU1 0x51
@@ -24,6 +29,11 @@
 #define TPR_BLOCKS_EQUAL 0x40	/* class 4: delivery needs a higher class */
 #define TPR_LETS_IN 0x30
 #define TPR_PROBE 0x20
+#define TPR_MSR_PROBE 0x70	/* through MSR 0x808, read back through CR8 as 7 */
+#define CR8_PROBE 9		/* through CR8, read back through MSR 0x808 as 0x90 */
+#define TPR_ACCESSES 16		/* reads and as many writes, per path, per try */
+#define EXIT_COUNT_TRIES 3	/* the fewest exits of these: no stray timer exit */
+#define REG_READ_ROUNDS 4	/* reads of each register, per try */
 
 #define APIC_BASE_DEFAULT 0xfee00000ull
 #define APIC_BASE_PAGE_MASK 0xfffff000ull
@@ -114,8 +124,9 @@ static void count_irq(struct trap_frame *tf)
 }
 
 static const u8 test_vectors[] = {
-	VEC_TIMER_ONE_SHOT, VEC_TIMER_PERIODIC, VEC_TIMER_MASKED, VEC_TPR, VEC_SELF_IPI,
-	VEC_ICR_SELF, VEC_IF, VEC_TIMEOUT, VEC_IPI_TO_CPU0, VEC_IPI_TO_CPU1,
+	VEC_TIMER_ONE_SHOT, VEC_TIMER_PERIODIC, VEC_TIMER_MASKED, VEC_TPR_CR8, VEC_TPR,
+	VEC_SELF_IPI, VEC_ICR_SELF, VEC_IF, VEC_TPR_MSR, VEC_TIMEOUT, VEC_IPI_TO_CPU0,
+	VEC_IPI_TO_CPU1,
 };
 
 /* Halts with interrupts enabled until vector has come `want` times in all
@@ -315,6 +326,176 @@ static void test_tpr_masking(void)
 	       VEC_TPR);
 }
 
+/* The TPR has two doors, MSR 0x808 and CR8 (its class, SDM 11.8.6.1):
+ * what one writes the other reads. */
+static void test_tpr_cr8(void)
+{
+	u32 msr_back, from_msr;
+	u64 cr8_back, from_cr8;
+
+	apic_write(APIC_TPR, TPR_MSR_PROBE);
+	msr_back = apic_read(APIC_TPR);
+	from_cr8 = read_cr8();
+	write_cr8(CR8_PROBE);
+	cr8_back = read_cr8();
+	from_msr = apic_read(APIC_TPR);
+	write_cr8(0);
+	report_info("tpr: MSR 0x%x reads 0x%x, CR8 %lu; CR8 %u reads %lu, MSR 0x%x",
+		    TPR_MSR_PROBE, msr_back, from_cr8, CR8_PROBE, cr8_back, from_msr);
+	report(msr_back == TPR_MSR_PROBE && from_cr8 == TPR_MSR_PROBE >> TPR_CLASS_SHIFT,
+	       "tpr: TPR 0x%x written through MSR 0x%x reads back there and as %u from CR8",
+	       TPR_MSR_PROBE, x2apic_msr(APIC_TPR), TPR_MSR_PROBE >> TPR_CLASS_SHIFT);
+	report(cr8_back == CR8_PROBE && from_msr == CR8_PROBE << TPR_CLASS_SHIFT,
+	       "tpr: CR8 %u written reads back there and as 0x%x from MSR 0x%x", CR8_PROBE,
+	       CR8_PROBE << TPR_CLASS_SHIFT, x2apic_msr(APIC_TPR));
+}
+
+static void tpr_write_msr(u32 tpr) { apic_write(APIC_TPR, tpr); }
+static void tpr_write_cr8(u32 tpr) { write_cr8(tpr >> TPR_CLASS_SHIFT); }
+
+/* With interrupts enabled, a vector the TPR holds (set_tpr(0x50)) is
+ * delivered by the very write that lowers the TPR (set_tpr(0x30)), before
+ * the next instruction: an exit on the write, or without one (TPR shadow)
+ * the "TPR below threshold" exit right after it. */
+static bool lowering_delivers_at_once(u8 vector, void (*set_tpr)(u32 tpr))
+{
+	bool held, at_once;
+
+	irq_disable();
+	set_tpr(TPR_BLOCKS_ABOVE);
+	apic_self_ipi(vector);
+	irq_enable();
+	held = apic_irr_test(vector) && irq_count(vector) == 0;
+	set_tpr(TPR_LETS_IN);
+	at_once = irq_count(vector) == 1;
+	irq_disable();
+	set_tpr(0);
+	return held && at_once && !apic_irr_test(vector);
+}
+
+static void test_tpr_lowering(void)
+{
+	report(lowering_delivers_at_once(VEC_TPR_CR8, tpr_write_cr8),
+	       "tpr: CR8 %u holds vector 0x%x; CR8 %u delivers it before the next instruction",
+	       TPR_BLOCKS_ABOVE >> TPR_CLASS_SHIFT, VEC_TPR_CR8, TPR_LETS_IN >> TPR_CLASS_SHIFT);
+	report(lowering_delivers_at_once(VEC_TPR_MSR, tpr_write_msr),
+	       "tpr: TPR 0x%x holds vector 0x%x; TPR 0x%x through MSR 0x%x delivers it before the "
+	       "next instruction", TPR_BLOCKS_ABOVE, VEC_TPR_MSR, TPR_LETS_IN,
+	       x2apic_msr(APIC_TPR));
+}
+
+/* VM exits taken by accesses(); the fewest of a few tries, so a stray
+ * timer exit does not count. The second exit-count hypercall counts
+ * itself: one less. */
+static u64 exits_of(void (*accesses)(void))
+{
+	u64 fewest = ~0ull;
+
+	for (unsigned t = 0; t < EXIT_COUNT_TRIES; t++) {
+		u64 before = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0), after;
+
+		accesses();
+		after = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0);
+		fewest = MIN(fewest, after - before - 1);
+	}
+	return fewest;
+}
+
+/* TPR_ACCESSES writes and as many reads through one door. */
+static void tpr_msr_accesses(void)
+{
+	for (u32 i = 0; i < TPR_ACCESSES; i++) {
+		apic_write(APIC_TPR, (i & 0xf) << TPR_CLASS_SHIFT);
+		(void)apic_read(APIC_TPR);
+	}
+}
+
+static void tpr_cr8_accesses(void)
+{
+	for (u32 i = 0; i < TPR_ACCESSES; i++) {
+		write_cr8(i & 0xf);
+		(void)read_cr8();
+	}
+}
+
+/* Registers the APIC holds, and two it computes on each read. */
+static const u32 held_regs[] = {
+	APIC_ID, APIC_SPIV, APIC_IRR0 + 2 * APIC_VECTOR_REG_STRIDE,
+	APIC_ISR0 + 2 * APIC_VECTOR_REG_STRIDE, APIC_LVT_TIMER,
+};
+static const u32 computed_regs[] = { APIC_PPR, APIC_TIMER_CUR };
+
+static void read_regs(const u32 *regs, unsigned n)
+{
+	for (u32 i = 0; i < REG_READ_ROUNDS; i++)
+		for (unsigned r = 0; r < n; r++)
+			(void)apic_read(regs[r]);
+}
+
+static void held_reads(void) { read_regs(held_regs, ARRAY_SIZE(held_regs)); }
+static void computed_reads(void) { read_regs(computed_regs, ARRAY_SIZE(computed_regs)); }
+
+/* What nestvisor says this vCPU's CPU serves (NV_APIC_VIRT_*), or a FAIL
+ * line and NV_HC_ERROR. */
+static u64 apic_virt(void)
+{
+	u64 virt = nv_hypercall(NV_HC_APIC_VIRT, 0, 0);
+
+	if (virt == NV_HC_ERROR)
+		report(false, "apic: nestvisor does not answer the APIC-virtualization hypercall");
+	return virt;
+}
+
+static const char *server(u64 virt, u64 feature)
+{
+	return virt & feature ? "served by the CPU" : "served by exits";
+}
+
+/* Where nestvisor says the CPU serves the TPR (the TPR shadow and
+ * "virtualize x2APIC mode"), reads and writes take no exit; elsewhere each
+ * takes exactly one. */
+static void test_tpr_exits(void)
+{
+	u64 virt = apic_virt(), msr_exits, cr8_exits, msr_want, cr8_want;
+
+	if (virt == NV_HC_ERROR)
+		return;
+	msr_exits = exits_of(tpr_msr_accesses);
+	cr8_exits = exits_of(tpr_cr8_accesses);
+	write_cr8(0);
+	msr_want = virt & NV_APIC_VIRT_TPR_MSR ? 0 : 2 * TPR_ACCESSES;
+	cr8_want = virt & NV_APIC_VIRT_CR8 ? 0 : 2 * TPR_ACCESSES;
+	report_info("tpr: path: MSR 0x%x %s, CR8 %s", x2apic_msr(APIC_TPR),
+		    server(virt, NV_APIC_VIRT_TPR_MSR), server(virt, NV_APIC_VIRT_CR8));
+	report_info("tpr: %u TPR reads and writes took %lu VM exits through MSR 0x%x, %lu through "
+		    "CR8", 2 * TPR_ACCESSES, msr_exits, x2apic_msr(APIC_TPR), cr8_exits);
+	report(msr_exits == msr_want && cr8_exits == cr8_want,
+	       "tpr: TPR reads and writes through MSR 0x%x and CR8 take no VM exit where the CPU "
+	       "serves them, one each where nestvisor does", x2apic_msr(APIC_TPR));
+}
+
+/* Reads of registers the APIC holds take no exit where nestvisor says the
+ * CPU serves them (APIC-register virtualization), one each elsewhere; PPR
+ * and TIMER_CUR, which nestvisor computes, always exit. */
+static void test_register_read_exits(void)
+{
+	u64 virt = apic_virt(), held, computed, held_want;
+	const u64 computed_want = REG_READ_ROUNDS * ARRAY_SIZE(computed_regs);
+
+	if (virt == NV_HC_ERROR)
+		return;
+	held = exits_of(held_reads);
+	computed = exits_of(computed_reads);
+	held_want = virt & NV_APIC_VIRT_REG_READS ? 0 : REG_READ_ROUNDS * ARRAY_SIZE(held_regs);
+	report_info("apic: path: register reads %s", server(virt, NV_APIC_VIRT_REG_READS));
+	report_info("apic: %lu reads of ID, SPIV, IRR, ISR and LVT timer took %lu VM exits, %lu of "
+		    "PPR and TIMER_CUR %lu", REG_READ_ROUNDS * ARRAY_SIZE(held_regs), held,
+		    computed_want, computed);
+	report(held == held_want && computed == computed_want,
+	       "apic: ID, SPIV, IRR, ISR, LVT timer reads take no VM exit where the CPU serves them, "
+	       "one each elsewhere; PPR and TIMER_CUR reads always exit");
+}
+
 static void test_timer_one_shot(void)
 {
 	u32 first, now = 0, after;
@@ -441,6 +622,10 @@ void guest_main(const struct guest_boot_info *bi)
 	test_self_ipi();
 	test_if_masking();
 	test_tpr_masking();
+	test_tpr_cr8();
+	test_tpr_lowering();
+	test_tpr_exits();
+	test_register_read_exits();
 	test_timer_one_shot();
 	test_timer_periodic();
 	test_timer_masked();

@@ -4,6 +4,7 @@
  * the guest, the VMCALL hypercalls (vmx/exit_misc.c) and ports without a
  * device reading as all ones (vmx/exit_io.c). */
 #include "../lib/guest.h"
+#include "../../lib/hypercall.h"
 
 #define CPUID_FEATURES 0x1
 #define CPUID_1_ECX_VMX BIT(5)
@@ -15,13 +16,7 @@
 #define NV_SIGNATURE "nestvisor L0"
 #define NV_SIGNATURE_LEN 12
 
-/* nestvisor's hypercall ABI: RAX = function, arguments in RBX, RCX, the
- * result in RAX (vmx/exit_misc.c). */
-#define NV_HC_PRINT 1		/* RBX = guest-physical string, RCX = length */
-#define NV_HC_EXIT_COUNT 2	/* returns this vCPU's VM exits so far */
-#define NV_HC_UNKNOWN_FN 0x6e76	/* no such function */
-#define NV_HC_ERROR (~0ull)
-#define NV_HC_PRINT_MAX 256
+#define NV_HC_UNKNOWN_FN 0x6e76	/* no such hypercall (lib/hypercall.h) */
 
 #define MSR_SYSENTER_CS 0x174		/* not on the allow list */
 #define MSR_NONEXISTENT 0x12345678	/* in no MSR range at all */
@@ -30,12 +25,6 @@
 #define RAX_FILL 0x1122334455667788ull
 
 static const struct guest_boot_info *boot;
-
-static u64 vmcall(u64 fn, u64 rbx, u64 rcx)
-{
-	__asm__ volatile("vmcall" : "+a"(fn) : "b"(rbx), "c"(rcx) : "memory");
-	return fn;
-}
 
 static void test_cpuid_features(void)
 {
@@ -196,10 +185,10 @@ static const char hello[] = "this line came through the print hypercall (VMCALL 
 
 static void test_hypercall_print(void)
 {
-	u64 ok = vmcall(NV_HC_PRINT, ptr_to_phys(hello), sizeof(hello) - 1);
-	u64 outside = vmcall(NV_HC_PRINT, boot->mem_size, 1);
-	u64 straddle = vmcall(NV_HC_PRINT, boot->mem_size - 1, 2);
-	u64 too_long = vmcall(NV_HC_PRINT, ptr_to_phys(hello), NV_HC_PRINT_MAX + 1);
+	u64 ok = nv_hypercall(NV_HC_PRINT, ptr_to_phys(hello), sizeof(hello) - 1);
+	u64 outside = nv_hypercall(NV_HC_PRINT, boot->mem_size, 1);
+	u64 straddle = nv_hypercall(NV_HC_PRINT, boot->mem_size - 1, 2);
+	u64 too_long = nv_hypercall(NV_HC_PRINT, ptr_to_phys(hello), NV_HC_PRINT_MAX + 1);
 
 	report(ok == 0, "hypercall: print of %lu bytes returns 0 (0x%lx)", sizeof(hello) - 1, ok);
 	report(outside == NV_HC_ERROR && straddle == NV_HC_ERROR,
@@ -211,17 +200,17 @@ static void test_hypercall_print(void)
 
 static void test_hypercall_exit_count(void)
 {
-	u64 first = vmcall(NV_HC_EXIT_COUNT, 0, 0), second;
+	u64 first = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0), second;
 
 	(void)cpuid(0, 0);	/* one more exit in between */
-	second = vmcall(NV_HC_EXIT_COUNT, 0, 0);
+	second = nv_hypercall(NV_HC_EXIT_COUNT, 0, 0);
 	report(first > 0 && second >= first + 2,
 	       "hypercall: exit count %lu, then %lu after a CPUID and a VMCALL", first, second);
 }
 
 static void test_hypercall_unknown(void)
 {
-	u64 r = vmcall(NV_HC_UNKNOWN_FN, 0, 0);
+	u64 r = nv_hypercall(NV_HC_UNKNOWN_FN, 0, 0);
 
 	report(r == NV_HC_ERROR, "hypercall: unknown function 0x%x returns ~0 (0x%lx)",
 	       NV_HC_UNKNOWN_FN, r);

@@ -19,7 +19,8 @@ static void test_defaults(void)
 
 	config_defaults(&c);
 	config_describe(&c, line, sizeof(line));
-	report(!strcmp(line, "log=info cpus=64 apic=auto selftest=on crash=none guest_mem=16 bench=off"),
+	report(!strcmp(line, "log=info cpus=64 apic=auto apic_virt=auto selftest=on crash=none "
+			   "guest_mem=16 bench=off"),
 	       "defaults: %s", line);
 }
 
@@ -31,6 +32,7 @@ static void test_file(void)
 			   "\n"
 			   "  cpus=2   # trailing comment\r\n"
 			   "apic = xapic\n"
+			   "apic_virt = off\n"
 			   "selftest = off\n"
 			   "crash = stack-overflow\n"
 			   "guest = basic64\n"
@@ -49,7 +51,7 @@ static void test_file(void)
 	complaints = 0;
 	n = config_parse(&c, text, false, complain);
 	report(n == 0 && complaints == 0, "file syntax parses without problems (%u)", n);
-	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic &&
+	report(c.log_level == LOG_DEBUG && c.max_cpus == 2 && c.prefer_xapic && c.apic_virt_off &&
 	       !c.selftest && c.crash == CRASH_STACK_OVERFLOW && c.guest_mem_mib == 32 &&
 	       c.nr_guests == 3 && !strcmp(c.guests[0], "basic64") && c.guest_nr_vcpus[0] == 1 &&
 	       c.guest_cpus[0][0] == 0 && !strcmp(c.guests[1], "other") && c.guest_cpus[1][0] == 1 &&
@@ -86,6 +88,7 @@ static const struct {
 	{ "just words", "expected key = value" },
 	{ "selftest = maybe", "expected on or off" },
 	{ "bench = yes", "expected on or off" },
+	{ "apic_virt = on", "expected auto or off" },
 	{ "guest_mem = 2", "expected MiB of guest RAM from 4 to 1024" },
 	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
 	{ "guest = @1", "guest name empty or too long" },
@@ -104,7 +107,8 @@ static bool same(const struct nv_config *a, const struct nv_config *b)
 {
 	return a->log_level == b->log_level && a->max_cpus == b->max_cpus &&
 	       a->nr_guests == b->nr_guests && a->guest_mem_mib == b->guest_mem_mib &&
-	       a->prefer_xapic == b->prefer_xapic && a->selftest == b->selftest &&
+	       a->prefer_xapic == b->prefer_xapic && a->apic_virt_off == b->apic_virt_off &&
+	       a->selftest == b->selftest &&
 	       a->crash == b->crash && a->nr_bare == b->nr_bare && a->bench == b->bench;
 }
 

@@ -26,6 +26,16 @@ void run_tests(void)
 	       !msr_bitmap_exits(bitmap, 0x1b, MSR_BITMAP_READ) &&
 	       msr_bitmap_exits(bitmap, 0x1b, MSR_BITMAP_WRITE) && !(bitmap[3] & 0x08),
 	       "read-only pass-through of a low MSR (bit 0x1b in byte 3)");
+	report(msr_bitmap_allow(bitmap, 0x808, MSR_BITMAP_READ | MSR_BITMAP_WRITE) &&
+	       msr_bitmap_intercept(bitmap, 0x808, MSR_BITMAP_WRITE) &&
+	       !msr_bitmap_exits(bitmap, 0x808, MSR_BITMAP_READ) &&
+	       msr_bitmap_exits(bitmap, 0x808, MSR_BITMAP_WRITE) && (bitmap[2048 + 0x101] & 1) &&
+	       msr_bitmap_exits(bitmap, 0x809, MSR_BITMAP_READ),
+	       "intercept: the write of x2APIC TPR 0x808 exits again, its read still not");
+	report(msr_bitmap_intercept(bitmap, 0x808, MSR_BITMAP_READ) &&
+	       msr_bitmap_exits(bitmap, 0x808, MSR_BITMAP_READ) &&
+	       !msr_bitmap_intercept(bitmap, 0x2000, MSR_BITMAP_READ),
+	       "intercept: then its read too; MSRs outside both ranges report false");
 	report(!msr_bitmap_allow(bitmap, 0x2000, MSR_BITMAP_READ) &&
 	       !msr_bitmap_allow(bitmap, 0xc0002000, MSR_BITMAP_READ) &&
 	       msr_bitmap_exits(bitmap, 0x40000000, MSR_BITMAP_READ),
