@@ -259,7 +259,7 @@ static void run_form(struct vmx_try *t, enum vmx_insn insn, u64 (*fn)(u64, u64, 
 }
 
 /* One line for an attempt that must succeed and have the right effect. */
-static void report_effect(const struct vmx_try *t, bool effect_ok, const char *what,
+static void report_effect(struct vmx_try *t, bool effect_ok, const char *what,
 			  const char *effect)
 {
 	if (outcome_is(t, SUCCEED))
