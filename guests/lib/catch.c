@@ -4,16 +4,18 @@
 #include "../../lib/x86.h"
 
 #define EXCEPTION_VECTORS 32
+/* Reserved (SDM Vol. 3A, Table 6-1), so never raised: guest_expect_fault()
+ * armed with it waits for what catch_trap() hands over. */
+#define CATCH_VECTOR 15
 
-/* The catch in progress on each vCPU: where to go back to, and what to
- * restore that guest_expect_fault() need not (the code may have run in
- * another mode). */
+/* The catch in progress on each vCPU: what to restore that
+ * guest_expect_fault() does not (the code may have run in another mode),
+ * and the fault as it came. */
 struct catch_state {
 	bool armed;
 	u64 done;			/* ud2 ending foreign code; 0: none */
 	u16 cs, ss, ds, es;
 	u64 rflags;
-	struct fault_resume resume;
 	struct trap_fault fault;
 };
 static struct catch_state catching[GUEST_MAX_CPUS];
@@ -22,7 +24,8 @@ static struct catch_state catching[GUEST_MAX_CPUS];
  * operand was refused: they stay fatal. */
 static bool catchable(unsigned vector)
 {
-	return vector != VEC_NMI && vector != VEC_DF && vector != VEC_MC;
+	return vector != VEC_NMI && vector != VEC_DF && vector != VEC_MC &&
+	       vector != CATCH_VECTOR;
 }
 
 static u16 read_sreg_ds(void)
@@ -41,39 +44,35 @@ static u16 read_sreg_es(void)
 	return v;
 }
 
-/* Resumes at the catch's fault_save() with 1, in the caller's mode. */
+/* Notes the fault, puts the caller's mode back in the frame and hands the
+ * frame to guest_expect_fault() as the vector it waits for: trap.c then
+ * resumes the caller as it does for any expected fault. */
 static void catch_trap(struct trap_frame *tf)
 {
 	struct catch_state *c = &catching[guest_cpu_index()];
-	const struct fault_resume *r = &c->resume;
 
 	if (!c->armed)
 		panic("catch: exception %lu at RIP 0x%lx with no catch in progress",
 		      tf->vector, tf->rip);
-	c->armed = false;
 	c->fault = (struct trap_fault){
 		.vector = (unsigned)tf->vector,
 		.error_code = tf->error_code,
 		.rip = tf->rip,
 		.cr2 = read_cr2(),
 	};
-	tf->rbx = r->rbx;
-	tf->rbp = r->rbp;
-	tf->r12 = r->r12;
-	tf->r13 = r->r13;
-	tf->r14 = r->r14;
-	tf->r15 = r->r15;
-	tf->rsp = r->rsp;
-	tf->rip = r->rip;
 	tf->cs = c->cs;
 	tf->ss = c->ss;
 	tf->rflags = c->rflags;
-	tf->rax = 1;
+	tf->vector = CATCH_VECTOR;
+	trap_dispatch(tf);
 }
 
-static struct catch_state *arm(u64 done)
+/* Runs fn with every catchable vector routed to catch_trap(); returns
+ * whether it caught a fault (into *fault). A #UD at done is no fault. */
+static bool catch_run(void (*fn)(void), u64 done, struct trap_fault *fault)
 {
 	struct catch_state *c = &catching[guest_cpu_index()];
+	bool trapped;
 	u16 cs, ss;
 
 	__asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
@@ -86,12 +85,7 @@ static struct catch_state *arm(u64 done)
 		if (catchable(v))
 			trap_set_handler(v, catch_trap);
 	c->armed = true;
-	return c;
-}
-
-/* Ends the catch; returns whether it caught a fault (into *fault). */
-static bool disarm(struct catch_state *c, bool trapped, struct trap_fault *fault)
-{
+	trapped = guest_expect_fault(CATCH_VECTOR, fn, NULL);
 	c->armed = false;
 	for (unsigned v = 0; v < EXCEPTION_VECTORS; v++)
 		if (catchable(v))
@@ -107,31 +101,31 @@ static bool disarm(struct catch_state *c, bool trapped, struct trap_fault *fault
 
 bool catch_fault(void (*fn)(void), struct trap_fault *fault)
 {
-	struct catch_state *c = arm(0);
-	bool trapped = fault_save(&c->resume) != 0;
+	return catch_run(fn, 0, fault);
+}
 
-	if (!trapped)
-		fn();
-	return disarm(c, trapped, fault);
+/* The entry catch_iret() is making: enter() takes no argument. */
+static const struct catch_entry *entering[GUEST_MAX_CPUS];
+
+static void enter(void)
+{
+	const struct catch_entry *e = entering[guest_cpu_index()];
+
+	__asm__ volatile("pushq %[ss]\n\t"
+			 "pushq %[rsp]\n\t"
+			 "pushq %[rflags]\n\t"
+			 "pushq %[cs]\n\t"
+			 "pushq %[rip]\n\t"
+			 "iretq"
+			 :: [ss] "r"((u64)e->ss), [rsp] "r"(e->rsp),
+			    [rflags] "r"(e->rflags), [cs] "r"((u64)e->cs),
+			    [rip] "r"(e->rip), "b"(e->rbx)
+			 : "memory");
+	__builtin_unreachable();
 }
 
 bool catch_iret(const struct catch_entry *e, struct trap_fault *fault)
 {
-	struct catch_state *c = arm(e->done);
-	bool trapped = fault_save(&c->resume) != 0;
-
-	if (!trapped) {
-		__asm__ volatile("pushq %[ss]\n\t"
-				 "pushq %[rsp]\n\t"
-				 "pushq %[rflags]\n\t"
-				 "pushq %[cs]\n\t"
-				 "pushq %[rip]\n\t"
-				 "iretq"
-				 :: [ss] "r"((u64)e->ss), [rsp] "r"(e->rsp),
-				    [rflags] "r"(e->rflags), [cs] "r"((u64)e->cs),
-				    [rip] "r"(e->rip), "b"(e->rbx)
-				 : "memory");
-		__builtin_unreachable();
-	}
-	return disarm(c, trapped, fault);
+	entering[guest_cpu_index()] = e;
+	return catch_run(enter, e->done, fault);
 }

@@ -1,14 +1,15 @@
 /* Catching whatever exception a piece of code raises, for tests that feed
  * an instruction operands it may refuse in several ways (#UD, #GP, #SS,
- * #PF...). Like guest_expect_fault() (trap.h), the trap abandons the code
- * and returns to the caller, setjmp/longjmp style; unlike it, any
- * exception vector is caught, and the code may run in another mode than
- * the caller (CPL 3 or compatibility mode, user.h): the return restores
- * the caller's CS, SS, DS, ES and RFLAGS as well.
+ * #PF...). Built on guest_expect_fault() (trap.h): the trap abandons the
+ * code and returns to the caller, setjmp/longjmp style; but any exception
+ * vector is caught, and the code may run in another mode than the caller
+ * (CPL 3 or compatibility mode, user.h): the return restores the caller's
+ * CS, SS, DS, ES and RFLAGS as well.
  *
- * One vCPU at a time: while a catch is in progress, every vector below 32
- * but NMI, #DF and #MC is routed here (trap_set_handler()); afterwards they
- * have no handler, so a guest that catches must not route them itself. */
+ * While a catch is in progress, every vector below 32 but NMI, #DF, #MC
+ * and the reserved 15 is routed here (trap_set_handler(), for all vCPUs);
+ * afterwards they have no handler. So one vCPU catches at a time, and a
+ * guest that catches must not route those vectors itself. */
 #ifndef GUESTS_CATCH_H
 #define GUESTS_CATCH_H
 

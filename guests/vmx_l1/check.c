@@ -57,49 +57,22 @@ static bool run_and_report(struct vmx_try *t, bool run, struct expect want, bool
 	return report(false, "%s: %s expected, got %s", what, want_w, got_w);
 }
 
-bool check(struct vmx_try *t, struct expect want, const char *fmt, ...)
-{
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	ok = run_and_report(t, true, want, false, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-bool check_done(const struct vmx_try *t, struct expect want, const char *fmt, ...)
-{
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	ok = run_and_report((struct vmx_try *)t, false, want, false, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-bool check_advertised(struct vmx_try *t, struct expect want, const char *fmt, ...)
-{
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	ok = run_and_report(t, true, want, true, fmt, ap);
-	va_end(ap);
-	return ok;
-}
-
-bool check_done_advertised(const struct vmx_try *t, struct expect want, const char *fmt, ...)
-{
-	va_list ap;
-	bool ok;
-
-	va_start(ap, fmt);
-	ok = run_and_report((struct vmx_try *)t, false, want, true, fmt, ap);
-	va_end(ap);
-	return ok;
-}
+/* The four ways to report: run it or not, plain or "as advertised". */
+#define CHECK_FN(name, run, advertised)						\
+	bool name(struct vmx_try *t, struct expect want, const char *fmt, ...)	\
+	{									\
+		va_list ap;							\
+		bool ok;							\
+										\
+		va_start(ap, fmt);						\
+		ok = run_and_report(t, run, want, advertised, fmt, ap);		\
+		va_end(ap);							\
+		return ok;							\
+	}
+CHECK_FN(check, true, false)
+CHECK_FN(check_advertised, true, true)
+CHECK_FN(check_done, false, false)
+CHECK_FN(check_done_advertised, false, true)
 
 u64 *cell(u64 value)
 {

@@ -44,7 +44,7 @@ bool check(struct vmx_try *t, struct expect want, const char *fmt, ...) __printf
 
 /* Reports an attempt already run (vmx_try_run() or built by hand) as
  * check() does. */
-bool check_done(const struct vmx_try *t, struct expect want, const char *fmt, ...) __printf(3, 4);
+bool check_done(struct vmx_try *t, struct expect want, const char *fmt, ...) __printf(3, 4);
 
 /* The same where the outcome depends on what the capability MSRs advertise
  * (bare and virtualized may differ): an INFO line names the outcome
@@ -53,7 +53,7 @@ bool check_advertised(struct vmx_try *t, struct expect want, const char *fmt, ..
 	__printf(3, 4);
 
 /* check_advertised() for an attempt already run. */
-bool check_done_advertised(const struct vmx_try *t, struct expect want, const char *fmt, ...)
+bool check_done_advertised(struct vmx_try *t, struct expect want, const char *fmt, ...)
 	__printf(3, 4);
 
 /* A u64 holding value, for memory operands: one of a few rotating cells,

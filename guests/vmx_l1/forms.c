@@ -259,7 +259,7 @@ static void run_form(struct vmx_try *t, enum vmx_insn insn, u64 (*fn)(u64, u64, 
 }
 
 /* One line for an attempt that must succeed and have the right effect. */
-static void report_effect(const struct vmx_try *t, bool effect_ok, const char *what,
+static void report_effect(struct vmx_try *t, bool effect_ok, const char *what,
 			  const char *effect)
 {
 	if (outcome_is(t, SUCCEED))
@@ -329,27 +329,20 @@ static u64 vmread_rax_to_rax(void)
 	return rflags;
 }
 
-static u64 vmwrite_r14_to_r9(void)
-{
-	register u64 r14 __asm__("r14") = reg_value;
-	register u64 r9 __asm__("r9") = reg_field;
-	u64 rflags;
-
-	__asm__ volatile(VMX_PRESET "vmwrite %%r14, %%r9" VMX_STATUS
-			 : [rflags] "=&r"(rflags) : VMX_PRESET_IN, "r"(r14), "r"(r9) : "cc");
-	return rflags;
-}
-
-static u64 vmwrite_r11_to_rdx(void)
-{
-	register u64 r11 __asm__("r11") = reg_value;
-	register u64 rdx __asm__("rdx") = reg_field;
-	u64 rflags;
-
-	__asm__ volatile(VMX_PRESET "vmwrite %%r11, %%rdx" VMX_STATUS
-			 : [rflags] "=&r"(rflags) : VMX_PRESET_IN, "r"(r11), "r"(rdx) : "cc");
-	return rflags;
-}
+/* VMWRITE of reg_value in register vreg to field reg_field in freg. */
+#define VMWRITE_REGS(fn, vreg, freg)						\
+	static u64 fn(void)							\
+	{									\
+		register u64 v __asm__(vreg) = reg_value;			\
+		register u64 f __asm__(freg) = reg_field;			\
+		u64 rflags;							\
+		__asm__ volatile(VMX_PRESET "vmwrite %%" vreg ", %%" freg VMX_STATUS \
+				 : [rflags] "=&r"(rflags) : VMX_PRESET_IN, "r"(v), "r"(f) \
+				 : "cc");					\
+		return rflags;							\
+	}
+VMWRITE_REGS(vmwrite_r14_to_r9, "r14", "r9")
+VMWRITE_REGS(vmwrite_r11_to_rdx, "r11", "rdx")
 
 static void test_register_forms(void)
 {

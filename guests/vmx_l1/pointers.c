@@ -11,6 +11,7 @@
 
 void test_no_current_vmcs(struct l1 *l1)
 {
+	u64 *hole_op = (u64 *)(l1->hole + HOLE_OPERAND_OFFSET);
 	u64 *stored = cell(0);
 	struct vmx_try t = { .insn = VMX_INSN_VMPTRST, .mem = stored };
 
@@ -25,6 +26,11 @@ void test_no_current_vmcs(struct l1 *l1)
 	      "(the current-VMCS check comes first)");
 	t = try_vmwrite(VMCS_GUEST_RIP, 0);
 	check(&t, FAIL_INVALID, "VMWRITE with no current VMCS");
+	/* The current-VMCS check comes before the memory operand is used. */
+	t = (struct vmx_try){ .insn = VMX_INSN_VMREAD, .mem = hole_op, .field = VMCS_GUEST_RIP };
+	check(&t, FAIL_INVALID, "VMREAD with no current VMCS to a page not present (no #PF)");
+	t = (struct vmx_try){ .insn = VMX_INSN_VMWRITE, .mem = hole_op, .field = VMCS_GUEST_RIP };
+	check(&t, FAIL_INVALID, "VMWRITE with no current VMCS from a page not present (no #PF)");
 	t = try_plain(l1, VMX_INSN_VMLAUNCH);
 	check(&t, FAIL_INVALID, "VMLAUNCH with no current VMCS");
 	t = try_plain(l1, VMX_INSN_VMRESUME);
