@@ -57,9 +57,11 @@ NV_C := \
 	vmx/vmx_errors.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
+	vmm/bare.c \
 	vmm/config.c \
 	vmm/console.c \
 	vmm/elf_load.c \
+	vmm/flat_load.c \
 	vmm/guest.c \
 	vmm/cpus.c \
 	vmm/main.c \
@@ -124,12 +126,12 @@ $(B)/%.o: %.asm $(B)/asm_offsets.inc
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) -f elf64 -g -I$(B)/ -I$(B)/boot/ -MD $(@:.o=.d) -MP $< -o $@
 
-# The AP trampoline is a flat real-mode binary, embedded by boot/ap_blob.asm.
-$(B)/boot/ap_start.bin: boot/ap_start.asm $(B)/asm_offsets.inc
+# The trampolines are flat real-mode binaries, embedded by boot/ap_blob.asm.
+$(B)/boot/%_start.bin: boot/%_start.asm $(B)/asm_offsets.inc
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) -f bin -I$(B)/ $< -o $@
-$(B)/boot/ap_blob.o: $(B)/boot/ap_start.bin
+$(B)/boot/ap_blob.o: $(B)/boot/ap_start.bin $(B)/boot/bare_start.bin
 
 $(B)/nestvisor.so: $(NV_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -183,6 +185,7 @@ host_test_vmx_controls := vmx/vmx_controls.c
 host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
 host_test_elf_load   := vmm/elf_load.c
+host_test_flat_load  := vmm/flat_load.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c

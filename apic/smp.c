@@ -45,6 +45,17 @@ static bool wait_for(const volatile u32 *flag, u64 timeout_us)
 	return true;
 }
 
+void smp_init_sipi_sipi(u32 apic_id, phys_addr_t page, const volatile u32 *started)
+{
+	/* The second SIPI is for a first one that was lost. */
+	lapic_send_init(apic_id);
+	udelay(AP_INIT_DELAY_US);
+	lapic_send_sipi(apic_id, page);
+	udelay(AP_SIPI_DELAY_US);
+	if (!*started)
+		lapic_send_sipi(apic_id, page);
+}
+
 enum ap_start_result smp_start_ap(phys_addr_t page, u32 apic_id,
 				  const struct ap_boot_params *params,
 				  const volatile u32 *online, u64 timeout_us)
@@ -58,15 +69,7 @@ enum ap_start_result smp_start_ap(phys_addr_t page, u32 apic_id,
 	p->started = 0;
 	barrier();
 
-	/* INIT, wait 10 ms, SIPI, wait 200 us, and a second SIPI if the AP has
-	 * not shown up: the first may be lost (SDM 9.4.4.1). */
-	lapic_send_init(apic_id);
-	udelay(AP_INIT_DELAY_US);
-	lapic_send_sipi(apic_id, page);
-	udelay(AP_SIPI_DELAY_US);
-	if (!p->started)
-		lapic_send_sipi(apic_id, page);
-
+	smp_init_sipi_sipi(apic_id, page, &p->started);
 	if (wait_for(online, timeout_us))
 		return AP_ONLINE;
 	return p->started ? AP_STUCK : AP_SILENT;

@@ -28,4 +28,8 @@ enum ap_start_result smp_start_ap(phys_addr_t page, u32 apic_id,
 				  const struct ap_boot_params *params,
 				  const volatile u32 *online, u64 timeout_us);
 
+/* INIT, 10 ms, SIPI to the real-mode code at page (below 1 MiB), 200 us,
+ * and a second SIPI unless *started shows the first arrived (SDM 9.4.4.1). */
+void smp_init_sipi_sipi(u32 apic_id, phys_addr_t page, const volatile u32 *started);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include "trap.h"
 #include "ap_boot.h"
+#include "../guests/lib/guest_abi.h"
 #include "../vmx/vmenter.h"
 #include "../vmx/vmcs_field.h"
 
@@ -23,6 +24,15 @@ void asm_offsets(void)
 	OFFSET(AP_PERCPU, struct ap_boot_params, percpu);
 	OFFSET(AP_STARTED, struct ap_boot_params, started);
 	DEFINE(AP_PARAMS_SIZE, sizeof(struct ap_boot_params));
+	OFFSET(BARE_MODE, struct bare_boot_params, mode);
+	OFFSET(BARE_ENTRY, struct bare_boot_params, entry);
+	OFFSET(BARE_EAX, struct bare_boot_params, eax);
+	OFFSET(BARE_EBX, struct bare_boot_params, ebx);
+	OFFSET(BARE_STARTED, struct bare_boot_params, started);
+	OFFSET(BARE_FAR_IP, struct bare_boot_params, far_ip);
+	OFFSET(BARE_FAR_CS, struct bare_boot_params, far_cs);
+	DEFINE(BARE_PARAMS_SIZE, sizeof(struct bare_boot_params));
+	DEFINE(GUEST_MODE_REAL16, GUEST_MODE_REAL16);
 
 	OFFSET(GR_RAX, struct guest_regs, rax);
 	OFFSET(GR_RBX, struct guest_regs, rbx);

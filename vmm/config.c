@@ -104,6 +104,12 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 		if (strlen(value) >= GUEST_NAME_LEN)
 			return "guest name too long";
 		memcpy(c->bad_vmcs, value, strlen(value) + 1);
+	} else if (!strcmp(key, "bare")) {
+		if (c->nr_bare == MAX_GUESTS)
+			return "too many bare guests (" XSTR(MAX_GUESTS) " at most)";
+		if (!value[0] || strlen(value) >= GUEST_NAME_LEN)
+			return "guest name empty or too long";
+		memcpy(c->bare[c->nr_bare++], value, strlen(value) + 1);
 	} else if (!strcmp(key, "guest")) {
 		char *at = strchr(value, '@'), *cpu;
 		unsigned n = 0;
@@ -221,4 +227,6 @@ void config_describe(const struct nv_config *c, char *buf, size_t n)
 			len += fmt_snprintf(buf + len, n - len, "%s%u", j ? "," : "",
 					    c->guest_cpus[i][j]);
 	}
+	for (unsigned i = 0; i < c->nr_bare && (size_t)len < n; i++)
+		len += fmt_snprintf(buf + len, n - len, " bare=%s", c->bare[i]);
 }

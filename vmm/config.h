@@ -38,6 +38,10 @@ struct nv_config {
 	 * (CR0.PG without CR0.PE), to show how an entry failure is explained. */
 	char bad_vmcs[GUEST_NAME_LEN];
 	unsigned nr_guests;
+	/* bare = NAME: run \guests\NAME.bin on the last CPU itself, without
+	 * VMX, before the virtualized guests (vmm/bare.h); in this order. */
+	char bare[MAX_GUESTS][GUEST_NAME_LEN];
+	unsigned nr_bare;
 };
 
 void config_defaults(struct nv_config *c);

@@ -1,7 +1,9 @@
 #include "guest.h"
 #include "console.h"
 #include "elf_load.h"
+#include "flat_load.h"
 #include "../guests/lib/guest_abi.h"
+#include "../lib/fmt.h"
 #include "../lib/msr.h"
 #include "../lib/string.h"
 #include "../mm/page_alloc.h"
@@ -15,6 +17,34 @@ static void *ept_table(void)
 const u32 guest_syscall_msrs[5] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_FMASK, MSR_KERNEL_GS_BASE,
 };
+
+const struct boot_file *guest_find_image(const struct boot_info *bi, const char *name)
+{
+	static const char *const suffixes[] = { ".bin", ".elf" };
+	char file[BOOT_FILE_NAME_MAX];
+
+	for (unsigned s = 0; s < ARRAY_SIZE(suffixes); s++) {
+		fmt_snprintf(file, sizeof(file), "%s%s", name, suffixes[s]);
+		for (unsigned i = 0; i < bi->nr_files; i++)
+			if (!strcmp(bi->files[i].name, file))
+				return &bi->files[i];
+	}
+	return NULL;
+}
+
+void guest_boot_info_fill(struct guest_boot_info *bi, unsigned nr_cpus, u32 mem_size,
+			  u32 flags, const char *cmdline)
+{
+	for (unsigned i = 0; i < nr_cpus; i++) {
+		memset(&bi[i], 0, sizeof(bi[i]));
+		bi[i].magic = GUEST_BOOT_MAGIC;
+		bi[i].mem_size = mem_size;
+		bi[i].cpu_index = i;
+		bi[i].flags = flags;
+		bi[i].nr_cpus = nr_cpus;
+		memcpy(bi[i].cmdline, cmdline, MIN(strlen(cmdline), GUEST_CMDLINE_SIZE - 1));
+	}
+}
 
 void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
 {
@@ -51,25 +81,25 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 			guest_destroy(g);
 			return false;
 		}
+		g->mode = GUEST_MODE_PROT32;
 		pr_info("guest %s: ELF64 image loaded, entry 0x%lx", name, g->entry);
 	} else {
-		dst = guest_ptr(g, GUEST_LOAD_ADDR, image->size);
-		if (!dst) {
-			pr_err("guest %s: image of %lu bytes does not fit %lu MiB", name,
-			       image->size, g->mem_size >> 20);
+		struct flat_image im;
+
+		if (!flat_parse(image->data, image->size, g->mem_size, &im, &why)) {
+			pr_err("guest %s: flat image of %lu bytes refused: %s", name, image->size, why);
 			guest_destroy(g);
 			return false;
 		}
+		dst = guest_ptr(g, im.load_addr, image->size);
 		memcpy(dst, image->data, image->size);
-		g->entry = GUEST_LOAD_ADDR;
+		g->entry = im.entry;
+		g->mode = im.mode;
+		if (im.mode != GUEST_MODE_PROT32)
+			pr_info("guest %s: %s image at 0x%x, entry 0x%x", name,
+				guest_mode_name(im.mode), im.load_addr, im.entry);
 	}
-	for (unsigned i = 0; i < g->nr_vcpus; i++) {
-		bi[i].magic = GUEST_BOOT_MAGIC;
-		bi[i].mem_size = (u32)g->mem_size;
-		bi[i].cpu_index = i;
-		bi[i].nr_cpus = g->nr_vcpus;
-		memcpy(bi[i].cmdline, name, MIN(strlen(name), GUEST_CMDLINE_SIZE - 1));
-	}
+	guest_boot_info_fill(bi, g->nr_vcpus, (u32)g->mem_size, 0, name);
 
 	/* The allow list: EFER (loaded and saved by VM entry and exit) and the
 	 * SYSCALL MSRs (switched by vcpu_run) pass through; the virtual APIC's

@@ -5,6 +5,7 @@
 
 #include "../boot/boot_info.h"
 #include "../mm/ept.h"
+#include "../guests/lib/guest_abi.h"
 
 #define GUEST_NAME_MAX 32
 #define GUEST_VCPUS_MAX 8
@@ -19,6 +20,7 @@ struct guest {
 	struct ept ept;
 	u8 *msr_bitmap;
 	u64 entry;			/* guest-physical entry point */
+	enum guest_mode mode;		/* the CPU mode it is entered in */
 
 	/* Its vCPUs, by index (= x2APIC ID); set while each one runs. */
 	struct vcpu *volatile vcpus[GUEST_VCPUS_MAX];
@@ -29,11 +31,20 @@ struct guest {
 
 /* Loads the image file into fresh, zeroed guest memory of mem_size bytes
  * (an ELF64 executable by its PT_LOAD segments, anything else as a flat
- * binary at GUEST_LOAD_ADDR) with a boot info per vCPU, and builds the EPT
+ * binary where its header says, vmm/flat_load.h) with a boot info per vCPU, and builds the EPT
  * and MSR bitmap. False, with the reason printed, if it cannot. */
 bool guest_create(struct guest *g, const char *name, const struct boot_file *image,
 		  u64 mem_size, unsigned nr_vcpus);
 void guest_destroy(struct guest *g);
+
+/* \guests\NAME.bin (flat) or, failing that, \guests\NAME.elf (ELF64);
+ * NULL if the boot volume has neither. */
+const struct boot_file *guest_find_image(const struct boot_info *bi, const char *name);
+
+/* Writes the boot infos of nr_cpus vCPUs (guest_abi.h) at bi: vCPU i's
+ * cpu_index is i, the rest the same for all. */
+void guest_boot_info_fill(struct guest_boot_info *bi, unsigned nr_cpus, u32 mem_size,
+			  u32 flags, const char *cmdline);
 
 /* MSRs a guest owns that the VMCS does not switch: passed through, and
  * swapped around every entry by vcpu_run(). */

@@ -2,6 +2,7 @@
  * services and calls vmm_main() on the firmware's stack; from here nestvisor
  * owns the machine. */
 #include "main.h"
+#include "bare.h"
 #include "config.h"
 #include "console.h"
 #include "cpus.h"
@@ -45,7 +46,8 @@ static void memory_add(const struct boot_info *bi, enum region_type type)
 {
 	for (unsigned i = 0; i < bi->nr_regions; i++)
 		if (bi->regions[i].type == type)
-			page_alloc_add(bi->regions[i].base, bi->regions[i].size);
+			bare_memory_add(bi->regions[i].base, bi->regions[i].size,
+					config.nr_bare > 0);
 }
 
 static void memory_summary(const struct boot_info *bi)
@@ -78,21 +80,6 @@ static void cpu_bringup(struct percpu *cpu, const struct vmx_cpu_info *bsp_vmx)
 		selftest_this_cpu(cpu);
 }
 
-/* \guests\NAME.bin (flat) or, failing that, \guests\NAME.elf (ELF64). */
-static const struct boot_file *find_image(const struct boot_info *bi, const char *name)
-{
-	static const char *const suffixes[] = { ".bin", ".elf" };
-	char file[BOOT_FILE_NAME_MAX];
-
-	for (unsigned s = 0; s < ARRAY_SIZE(suffixes); s++) {
-		fmt_snprintf(file, sizeof(file), "%s%s", name, suffixes[s]);
-		for (unsigned i = 0; i < bi->nr_files; i++)
-			if (!strcmp(bi->files[i].name, file))
-				return &bi->files[i];
-	}
-	return NULL;
-}
-
 /* One configured guest, shared by the CPUs that run its vCPUs: the first
  * to arrive creates it, the last to leave destroys it. */
 struct guest_slot {
@@ -112,7 +99,7 @@ static struct guest *slot_join(const struct boot_info *bi, unsigned i)
 
 	spin_lock(&s->lock);
 	if (!s->guest && !s->failed) {
-		image = find_image(bi, name);
+		image = guest_find_image(bi, name);
 		g = page_alloc(page_order_for(sizeof(*g)), 0);
 		if (!image)
 			report(false, "guest %s: no \\guests\\%s.bin or .elf on the boot volume", name, name);
@@ -310,6 +297,7 @@ static noreturn void bsp_main(void *arg)
 		selftest_crash(config.crash);
 		selftest_cpus_alive();
 	}
+	bare_run_all(bi, &config);
 	run_guests(bi);
 	failures = report_summary("nestvisor");
 	power_off(failures ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);

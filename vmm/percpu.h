@@ -11,6 +11,7 @@ enum cpu_state {
 	CPU_STARTING,	/* INIT-SIPI-SIPI sent */
 	CPU_ONLINE,	/* running nestvisor */
 	CPU_STOPPED,	/* halted after a crash report */
+	CPU_BARE,	/* handed to bare guests (vmm/bare.h); stopped by INIT */
 };
 
 /* A stack: [base, base + PAGE_SIZE) is the unmapped guard page, the stack

@@ -299,6 +299,7 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 		.vpid = (u16)(cpu->cpu_id + 1),
 		.msr_bitmap = ptr_to_phys(v->guest->msr_bitmap),
 		.entry_rip = v->guest->entry,
+		.real_mode = v->guest->mode == GUEST_MODE_REAL16,
 		.preemption_timer = 1,	/* set before each entry by prepare_entry() */
 		.host = &cpu->desc,
 	};

@@ -2,6 +2,7 @@
 #include "vmcs_field.h"
 #include "vmx_errors.h"
 #include "vmx_ops.h"
+#include "../lib/x86.h"
 
 /* Interruptibility state bits (SDM Table 25-3). */
 #define BLOCKING_BY_STI BIT(0)
@@ -69,7 +70,9 @@ void exit_inject_exception(struct vcpu *v __unused, u8 vector, bool has_error_co
 {
 	u32 info = vector | INTR_INFO_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
 
-	if (has_error_code) {
+	/* Real mode pushes no error code, and VM entry refuses to deliver one
+	 * while CR0.PE = 0 (SDM 27.2.1.3). */
+	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}

@@ -15,11 +15,15 @@ extern const char vmx_exit_landing[];
 #define AR_CODE32 0xc09b	/* execute/read, accessed, S, P, D, G */
 #define AR_DATA32 0xc093	/* read/write, accessed, S, P, D, G */
 #define AR_TSS32_BUSY 0x008b
+#define AR_CODE16 0x009b	/* execute/read, accessed, S, P: real-mode CS */
+#define AR_DATA16 0x0093	/* read/write, accessed, S, P */
 #define AR_UNUSABLE BIT(16)
 #define GUEST_SEL_CODE 0x08
 #define GUEST_SEL_DATA 0x10
 #define GUEST_SEL_TSS 0x18
 #define FLAT_LIMIT 0xffffffffu
+#define REAL_LIMIT 0xffffu
+#define IVT_LIMIT 0x3ff
 #define TSS_LIMIT 0x67
 #define RFLAGS_RESERVED1 BIT(1)
 #define DR7_INIT 0x400
@@ -151,27 +155,44 @@ struct guest_segment {
 	u32 limit;
 };
 
+/* ES, CS, SS, DS, FS, GS, LDTR, TR: their VMCS fields are evenly spaced per
+ * kind (SDM Appendix B), so one table per entry mode and a stride fill them.
+ * Protected mode: flat 4 GiB segments. Real mode (CR0.PE = 0, allowed by
+ * unrestricted guest): selectors 0 with base 0 and 64 KiB limits, CS of
+ * type 11 and SS of DPL 0, and TR still a usable busy TSS, as SDM 26.3.1.2
+ * requires even then. */
+static const struct guest_segment prot32_segs[] = {
+	{ VMCS_GUEST_ES_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
+	{ VMCS_GUEST_CS_SELECTOR, GUEST_SEL_CODE, AR_CODE32, FLAT_LIMIT },
+	{ VMCS_GUEST_SS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
+	{ VMCS_GUEST_DS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
+	{ VMCS_GUEST_FS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
+	{ VMCS_GUEST_GS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
+	{ VMCS_GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE, 0 },
+	{ VMCS_GUEST_TR_SELECTOR, GUEST_SEL_TSS, AR_TSS32_BUSY, TSS_LIMIT },
+};
+static const struct guest_segment real16_segs[] = {
+	{ VMCS_GUEST_ES_SELECTOR, 0, AR_DATA16, REAL_LIMIT },
+	{ VMCS_GUEST_CS_SELECTOR, 0, AR_CODE16, REAL_LIMIT },
+	{ VMCS_GUEST_SS_SELECTOR, 0, AR_DATA16, REAL_LIMIT },
+	{ VMCS_GUEST_DS_SELECTOR, 0, AR_DATA16, REAL_LIMIT },
+	{ VMCS_GUEST_FS_SELECTOR, 0, AR_DATA16, REAL_LIMIT },
+	{ VMCS_GUEST_GS_SELECTOR, 0, AR_DATA16, REAL_LIMIT },
+	{ VMCS_GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE, 0 },
+	{ VMCS_GUEST_TR_SELECTOR, 0, AR_TSS32_BUSY, TSS_LIMIT },
+};
+_Static_assert(ARRAY_SIZE(prot32_segs) == ARRAY_SIZE(real16_segs), "one row per segment");
+
 static void setup_guest(const struct vmx_caps *c, const struct vmcs_setup *s)
 {
-	/* ES, CS, SS, DS, FS, GS, LDTR, TR: their VMCS fields are evenly spaced
-	 * per kind (SDM Appendix B), so one table and a stride fill them. */
-	static const struct guest_segment segs[] = {
-		{ VMCS_GUEST_ES_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
-		{ VMCS_GUEST_CS_SELECTOR, GUEST_SEL_CODE, AR_CODE32, FLAT_LIMIT },
-		{ VMCS_GUEST_SS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
-		{ VMCS_GUEST_DS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
-		{ VMCS_GUEST_FS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
-		{ VMCS_GUEST_GS_SELECTOR, GUEST_SEL_DATA, AR_DATA32, FLAT_LIMIT },
-		{ VMCS_GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE, 0 },
-		{ VMCS_GUEST_TR_SELECTOR, GUEST_SEL_TSS, AR_TSS32_BUSY, TSS_LIMIT },
-	};
+	const struct guest_segment *segs = s->real_mode ? real16_segs : prot32_segs;
 	/* CR0: with unrestricted guest, PE and PG are exempt from FIXED0 (SDM
 	 * 26.3.1.1). Bits the CPU forces (NE) are owned by nestvisor: the
 	 * guest reads its own value from the shadow. */
 	u64 cr0_forced = c->cr0_fixed0 & ~(u64)(CR0_PE | CR0_PG);
-	u64 cr0 = CR0_PE | BIT(4) /* ET */ | cr0_forced;
+	u64 cr0 = (s->real_mode ? 0 : CR0_PE) | BIT(4) /* ET */ | cr0_forced;
 
-	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(prot32_segs); i++) {
 		u32 n = segs[i].selector_field - VMCS_GUEST_ES_SELECTOR;
 
 		vmcs_write(segs[i].selector_field, segs[i].selector);
@@ -181,8 +202,9 @@ static void setup_guest(const struct vmx_caps *c, const struct vmcs_setup *s)
 	}
 	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0);
+	/* Real mode takes its interrupts through the IVT at 0. */
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, s->real_mode ? IVT_LIMIT : 0);
 
 	vmcs_write(VMCS_GUEST_CR0, cr0);
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, cr0_forced);

@@ -1,7 +1,7 @@
 /* Building a VMCS for one of nestvisor's own guests (vmcs01): controls fitted
  * to the CPU, complete host state, and the guest entry state of
- * guests/lib/guest_abi.h (32-bit flat protected mode, paging off, which
- * needs "unrestricted guest"; SDM Vol. 3C, 26.8). */
+ * guests/lib/guest_abi.h (32-bit flat protected mode or real mode, paging
+ * off, which needs "unrestricted guest"; SDM Vol. 3C, 26.8). */
 #ifndef VMX_VMCS_H
 #define VMX_VMCS_H
 
@@ -13,6 +13,7 @@ struct vmcs_setup {
 	u16 vpid;			/* 0: VPID not used */
 	phys_addr_t msr_bitmap;
 	u64 entry_rip;
+	bool real_mode;			/* enter in real mode (CS:IP = 0:entry_rip) */
 	u32 preemption_timer;		/* watchdog budget in timer ticks; 0 = none */
 	const struct cpu_desc *host;	/* this CPU's GDT, TSS and IDT */
 };

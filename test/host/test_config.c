@@ -37,7 +37,9 @@ static void test_file(void)
 			   "guest_mem = 32\n"
 			   "guest = other@1\n"
 			   "guest = smp@1,0,1\n"
-			   "bad_vmcs = other";
+			   "bad_vmcs = other\n"
+			   "bare = real16\n"
+			   "bare = basic64";
 	unsigned n;
 
 	config_defaults(&c);
@@ -49,7 +51,8 @@ static void test_file(void)
 	       c.nr_guests == 3 && !strcmp(c.guests[0], "basic64") && c.guest_nr_vcpus[0] == 1 &&
 	       c.guest_cpus[0][0] == 0 && !strcmp(c.guests[1], "other") && c.guest_cpus[1][0] == 1 &&
 	       !strcmp(c.guests[2], "smp") && c.guest_nr_vcpus[2] == 3 && c.guest_cpus[2][0] == 1 &&
-	       c.guest_cpus[2][1] == 0 && c.guest_cpus[2][2] == 1 && !strcmp(c.bad_vmcs, "other"),
+	       c.guest_cpus[2][1] == 0 && c.guest_cpus[2][2] == 1 && !strcmp(c.bad_vmcs, "other") &&
+	       c.nr_bare == 2 && !strcmp(c.bare[0], "real16") && !strcmp(c.bare[1], "basic64"),
 	       "file syntax: every key applied, guests in order");
 }
 
@@ -80,6 +83,8 @@ static const struct {
 	{ "guest_mem = 2", "expected MiB of guest RAM from 4 to 1024" },
 	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
 	{ "guest = @1", "guest name empty or too long" },
+	{ "bare = ", "guest name empty or too long" },
+	{ "bare = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
 	{ "guest = basic64@x", "expected NAME or NAME@CPU" },
 	{ "guest = basic64@64", "expected NAME or NAME@CPU" },
 	{ "guest = basic64@0,", "expected NAME or NAME@CPU" },
@@ -93,7 +98,7 @@ static bool same(const struct nv_config *a, const struct nv_config *b)
 	return a->log_level == b->log_level && a->max_cpus == b->max_cpus &&
 	       a->nr_guests == b->nr_guests && a->guest_mem_mib == b->guest_mem_mib &&
 	       a->prefer_xapic == b->prefer_xapic && a->selftest == b->selftest &&
-	       a->crash == b->crash;
+	       a->crash == b->crash && a->nr_bare == b->nr_bare;
 }
 
 static void test_problems(void)
