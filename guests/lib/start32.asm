@@ -1,0 +1,56 @@
+; Start code of the 32-bit build: entered as guests/lib/guest_abi.h
+; describes for GUEST_MODE_PROT32 (32-bit protected mode, paging off,
+; EAX = magic, EBX = boot info), or by a multiboot1 loader for bare runs
+; under QEMU -kernel. It loads its own GDT, takes its stack and calls
+; guest_boot(magic, info) in the same mode. This build runs one vCPU
+; (guests/lib/uniproc.c): any other vCPU exits with GUEST_EXIT_PANIC here.
+%include "guest_offsets.inc"
+%include "guests/lib/start.inc"
+
+extern guest_boot
+
+global guest_entry
+
+; The linker script places .text.entry first: byte 0 of the image is here.
+section .text.entry progbits alloc exec nowrite align=16
+bits 32
+guest_entry:
+	jmp short start32
+	GUEST_HEADER GUEST_MODE_PROT32, start32
+	MULTIBOOT_HEADER start32
+
+start32:
+	mov esi, eax
+	mov edi, ebx
+	; The loader's GDT may be gone (multiboot: "GDTR may be invalid").
+	lgdt [gdt_ptr]
+	jmp SEL_CODE32:.flat
+.flat:
+	mov eax, SEL_DATA
+	mov ds, eax
+	mov es, eax
+	mov ss, eax
+	mov fs, eax
+	mov gs, eax
+	cmp esi, GUEST_BOOT_MAGIC
+	jne .stack
+	cmp dword [edi + BI_CPU_INDEX], 0
+	jne .other_vcpu
+.stack:
+	mov esp, guest_stack + GUEST_STACK_SIZE
+	xor ebp, ebp		; ends frame-pointer backtraces
+	push edi		; info
+	push esi		; magic
+	call guest_boot
+	; guest_boot() does not return.
+	ud2
+
+.other_vcpu:
+	EARLY_EXIT GUEST_EXIT_PANIC
+
+section .data
+	GUEST_GDT
+
+section .bss
+alignb 16
+guest_stack:	resb GUEST_STACK_SIZE
