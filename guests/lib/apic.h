@@ -104,7 +104,8 @@ static inline void irq_window(void)
 /* What apic_timer_wait() saw. */
 struct apic_timer_wait {
 	bool counting;		/* TIMER_CUR read below the initial count */
-	bool fired;		/* the timer's interrupt came */
+	bool fired;		/* the timer's interrupt came, TIMER_CUR 0 */
+	u32 early;		/* interrupts on its vector while TIMER_CUR > 0 */
 	u32 reads;		/* TIMER_CUR reads */
 	unsigned halts;		/* HLTs that ended */
 	u32 final_count;	/* TIMER_CUR at the end */
@@ -112,7 +113,8 @@ struct apic_timer_wait {
 
 /* The timer helper of every build: programs a one-shot timer (vector,
  * divisor, count) and waits with interrupts enabled for its interrupt,
- * which a library handler counts and ends with an EOI. halt = false:
+ * which a library handler counts (only once TIMER_CUR reads 0) and ends
+ * with an EOI. halt = false:
  * polls TIMER_CUR, until the interrupt or, once TIMER_CUR reads 0, for a
  * grace of reads. halt = true: polls until TIMER_CUR moves, then HLTs
  * until the interrupt. Every wait is bounded (reads, halts); but an

@@ -10,6 +10,9 @@
 #define TIMER_POLL_READS 1000000u	/* TIMER_CUR reads in all */
 #define TIMER_GRACE_READS 10000u	/* more reads once it reads 0 */
 #define TIMER_HALTS 8u			/* HLTs waiting for one interrupt */
+/* Tries at a halted wait: a host that deschedules the emulated CPU (QEMU
+ * on a busy machine) can let the count run out before the HLT. */
+#define HALT_TRIES 4u
 
 /* The checks' timer: short enough for Bochs (about one timer tick per
  * instruction), long enough to be halted when it fires, and to be seen
@@ -17,11 +20,14 @@
 #define CHECK_DIVISOR 16
 #define CHECK_COUNT 500000u
 
-static u32 timer_irqs;
+/* Interrupts on the timer's vector, counted by whether the count had run
+ * out: one that comes while TIMER_CUR is above 0 is not this one-shot's
+ * (QEMU 7.2 TCG was seen delivering a second one late). */
+static u32 timer_irqs, early_irqs;
 
 static void timer_irq(struct trap_frame *tf __unused)
 {
-	__atomic_fetch_add(&timer_irqs, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(apic_timer_current() ? &early_irqs : &timer_irqs, 1, __ATOMIC_RELEASE);
 	apic_eoi();
 }
 
@@ -33,10 +39,11 @@ static bool fired(u32 before)
 struct apic_timer_wait apic_timer_wait(u8 vector, unsigned divisor, u32 count, bool halt)
 {
 	struct apic_timer_wait w = { 0 };
-	u32 before, grace = 0;
+	u32 before, early, grace = 0;
 
 	irq_disable();
 	before = __atomic_load_n(&timer_irqs, __ATOMIC_ACQUIRE);
+	early = __atomic_load_n(&early_irqs, __ATOMIC_ACQUIRE);
 	apic_set_handler(vector, timer_irq);
 	apic_timer_one_shot(vector, divisor, count);
 	irq_enable();
@@ -58,6 +65,7 @@ struct apic_timer_wait apic_timer_wait(u8 vector, unsigned divisor, u32 count, b
 		w.halts++;
 	}
 	w.fired = fired(before);
+	w.early = __atomic_load_n(&early_irqs, __ATOMIC_ACQUIRE) - early;
 	w.final_count = apic_timer_current();
 	apic_timer_stop();
 	apic_set_handler(vector, NULL);
@@ -78,22 +86,26 @@ void apic_timer_checks(u8 vector)
 	       "apic: SPIV software-enabled with spurious vector 0x%x", APIC_SPURIOUS_VECTOR);
 
 	poll = apic_timer_wait(vector, CHECK_DIVISOR, CHECK_COUNT, false);
-	report_info("apic: polled one-shot timer: %u TIMER_CUR reads, ends at %u",
-		    poll.reads, poll.final_count);
-	report(poll.counting && poll.fired,
-	       "apic: one-shot timer (divide %u, count %u) counts down and interrupts "
+	report_info("apic: polled one-shot timer: %u TIMER_CUR reads, ends at %u, "
+		    "%u interrupts before it ran out", poll.reads, poll.final_count, poll.early);
+	report(poll.fired, "apic: one-shot timer (divide %u, count %u) runs out and interrupts "
 	       "(vector 0x%x)%s", CHECK_DIVISOR, CHECK_COUNT, vector,
-	       !poll.counting ? ": TIMER_CUR never moved" : !poll.fired ? ": no interrupt" : "");
+	       poll.fired ? "" : poll.counting ? ": no interrupt" : ": TIMER_CUR never moved");
 	if (!poll.fired) {
 		report(false, "hlt: not tried: the timer interrupt never came");
 		return;
 	}
-	halt = apic_timer_wait(vector, CHECK_DIVISOR, CHECK_COUNT, true);
-	report_info("apic: halted one-shot timer: %u HLTs, %u TIMER_CUR reads first",
-		    halt.halts, halt.reads);
-	/* One HLT, maybe two (a spurious interrupt): a HLT that did not halt
+	for (unsigned try = 0; try < HALT_TRIES; try++) {
+		halt = apic_timer_wait(vector, CHECK_DIVISOR, CHECK_COUNT, true);
+		if (halt.halts || !halt.fired)
+			break;
+	}
+	report_info("apic: halted one-shot timer: %u HLTs, %u TIMER_CUR reads first, "
+		    "%u interrupts before it ran out", halt.halts, halt.reads, halt.early);
+	/* One HLT, one more for each other interrupt: a HLT that did not halt
 	 * would have run them all out before the timer fired. */
-	report(halt.fired && halt.halts >= 1 && halt.halts <= 2 && halt.final_count == 0,
+	report(halt.fired && halt.halts >= 1 && halt.halts <= 1 + halt.early &&
+	       halt.final_count == 0,
 	       "hlt: the one-shot timer's interrupt (vector 0x%x) ends HLT, TIMER_CUR then 0",
 	       vector);
 }

@@ -48,6 +48,9 @@ void check_serial(const char *guest)
 	u8 lsr;
 
 	printf("%s: this line went out through port 0x%x\n", guest, GUEST_SERIAL_PORT);
+	/* A UART that sends at its baud rate (Bochs's) is busy for a while
+	 * after the last byte: wait, bounded, for it to be done. */
+	console_drain();
 	lsr = inb(GUEST_SERIAL_PORT + UART_LSR);
 	report(lsr != UART_LSR_ABSENT && (lsr & UART_LSR_THRE),
 	       "serial: LSR after output: a UART is there and its THR is empty");
