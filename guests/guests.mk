@@ -30,13 +30,16 @@ GUESTS := \
 	real16 \
 	switch64
 
-# The guests test-guests-bare boots: the ones that pass bare. The bad_*
-# guests misbehave on purpose for nestvisor to stop them (bad_io and bad_msr
-# would reach real devices and MSRs), so they run virtualized only; apic64
-# only says "skipped" bare, and QEMU 7.2's TCG has no x2APIC anyway.
+# The guests test-guests-bare boots through their multiboot header: the
+# PROT32 ones that pass bare. The bad_* guests misbehave on purpose for
+# nestvisor to stop them (bad_io and bad_msr would reach real devices and
+# MSRs), so they run virtualized only; apic64 only says "skipped" bare, and
+# QEMU 7.2's TCG has no x2APIC anyway. Real-mode images have no multiboot
+# header: nestvisor's `bare = NAME` runs them (test/runs.cfg).
 GUESTS_BARE := \
 	basic64 \
-	vmxguest
+	vmxguest \
+	prot32
 
 # One line per guest: its sources (.c and .asm; the library of its mode is
 # linked into every guest). guest_<name>_bits: the library's mode, 16
