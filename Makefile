@@ -55,6 +55,8 @@ NV_C := \
 	vmx/vmx_controls.c \
 	vmx/vmx_detect.c \
 	vmx/vmx_errors.c \
+	vmx/vvmx_caps.c \
+	vmx/vmcs12.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \
@@ -189,6 +191,8 @@ host_test_flat_load  := vmm/flat_load.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
+host_test_vvmx_caps  := vmx/vvmx_caps.c vmx/vmx_caps.c
+host_test_vmcs12     := vmx/vmcs12.c vmx/vmcs_field.c
 host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
@@ -216,7 +220,7 @@ test-host: deps
 
 test: deps
 	@$(MAKE) --no-print-directory image $(HOST_BINS)
-	@$(PYTHON) test/run.py --host $(HOST_BINS) --runs test/runs.cfg
+	@$(PYTHON) test/run.py --host $(HOST_BINS) test/equivalence.py --runs test/runs.cfg
 
 clean:
 	rm -rf $(B)

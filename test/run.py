@@ -29,6 +29,7 @@ import time
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulators  # noqa: E402
+import equivalence  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNS_DIR = os.path.join(ROOT, "build", "runs")
@@ -232,12 +233,47 @@ def _pattern(run, text, allow_count=True):
 
 
 def load_runs(path):
+    """(runs, comparisons): sections with a `compare` key are comparisons
+    (test/equivalence.py), the others runs."""
     parser = configparser.ConfigParser(interpolation=None, comment_prefixes=("#",),
                                        inline_comment_prefixes=None, strict=True)
     parser.optionxform = str
     with open(path) as f:
         parser.read_file(f)
-    return [Run(name, parser[name]) for name in parser.sections()]
+    runs = [Run(n, parser[n]) for n in parser.sections() if "compare" not in parser[n]]
+    comparisons = [equivalence.Comparison(n, parser[n]) for n in parser.sections()
+                   if "compare" in parser[n]]
+    names = {r.name for r in runs}
+    for c in comparisons:
+        missing = [r for r in c.runs if r not in names]
+        if missing:
+            raise ValueError(f"[{c.name}]: no such run(s): {', '.join(missing)}")
+    return runs, comparisons
+
+
+def run_comparison(comparison, runs, ran, tally):
+    """Compares the guests' reports across the runs' serial logs; skipped
+    unless every run it reads took place in this invocation."""
+    if not all(r in ran for r in comparison.runs):
+        tally.add(skipped=1)
+        emit([f"SKIP {comparison.name}: needs the runs {' '.join(comparison.runs)}"])
+        return
+    logs = {}
+    for r in runs:
+        if r.name in comparison.runs:
+            path = os.path.join(RUNS_DIR, r.name, "serial.log")
+            try:
+                with open(path, errors="replace") as f:
+                    lines = emulators.clean(f.read()).splitlines()
+            except OSError:
+                lines = []
+            logs[r.name] = (r.machine.emulator, lines)
+    report = []
+    for ok, check, problems in equivalence.compare(comparison, logs):
+        tally.add(passed=int(ok), failed=int(not ok))
+        report.append(f"{'PASS' if ok else 'FAIL'} {comparison.name}: {check}")
+        report.extend(f"    {p}" for p in problems)
+    emit(report)
 
 
 def prepare_image(run, image, run_dir):
@@ -347,24 +383,30 @@ def run_emulated(run, image, tally):
 
 def run_tests(args):
     tally = Tally()
-    runs = []
+    runs, comparisons = [], []
     if args.runs:
         try:
-            runs = load_runs(args.runs)
+            runs, comparisons = load_runs(args.runs)
         except (OSError, configparser.Error, ValueError) as e:
             print(f"run.py: {args.runs}: {e}", file=sys.stderr)
             tally.add(failed=1)
             print(tally.line(), flush=True)
             return 1
         if args.only:
-            names = {r.name for r in runs}
+            # Naming a comparison runs it with the runs it reads.
+            only = set(args.only)
+            for c in comparisons:
+                if c.name in only:
+                    only.update(c.runs)
+            comparisons = [c for c in comparisons if c.name in only]
+            names = {r.name for r in runs} | {c.name for c in comparisons}
             missing = [n for n in args.only if n not in names]
             if missing:
                 print(f"run.py: no such run(s): {', '.join(missing)}", file=sys.stderr)
                 tally.add(failed=1)
                 print(tally.line(), flush=True)
                 return 1
-            runs = [r for r in runs if r.name in args.only]
+            runs = [r for r in runs if r.name in only]
     for binary in args.host or []:
         run_host(binary, tally)
     if runs and not os.path.exists(args.image):
@@ -382,6 +424,8 @@ def run_tests(args):
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         emit([f"---- {len(runs)} emulator runs in {time.monotonic() - start:.1f} s (-j {args.jobs})"])
+        for c in comparisons:
+            run_comparison(c, runs, {r.name for r in runs}, tally)
     if tally.passed + tally.failed + tally.skipped == 0:
         print("run.py: nothing to test (give --host and/or --runs)", file=sys.stderr)
         tally.add(failed=1)

@@ -64,6 +64,13 @@ const struct vmcs_field_info *vmcs_field_at(unsigned i)
 	return i < VMCS_FIELD_COUNT ? &vmcs_fields[i] : NULL;
 }
 
+int vmcs_field_row(u32 enc)
+{
+	const struct vmcs_field_info *f = vmcs_field_lookup(enc);
+
+	return f ? (int)(f - vmcs_fields) : -1;
+}
+
 unsigned vmcs_field_max_index(void)
 {
 	unsigned i, max = 0;

@@ -118,6 +118,10 @@ const char *vmcs_field_name(u32 enc);
  * NULL past the end, so "for (i = 0; (f = vmcs_field_at(i)); i++)" works. */
 const struct vmcs_field_info *vmcs_field_at(unsigned i);
 
+/* The row of vmcs_fields.def that holds enc (FULL or HIGH encoding), from
+ * 0 to VMCS_FIELD_COUNT - 1; -1 if there is none. */
+int vmcs_field_row(u32 enc);
+
 /* The highest index (bits 9:1) of any field in vmcs_fields.def: the value
  * for bits 9:1 of an emulated IA32_VMX_VMCS_ENUM (SDM A.9). */
 unsigned vmcs_field_max_index(void);
