@@ -21,13 +21,8 @@ guest_entry:
 	GUEST_HEADER GUEST_MODE_REAL16, start16
 
 start16:
-	cli
-	cld
-	xor ecx, ecx
-	mov ds, cx
-	mov es, cx
-	mov fs, cx
-	mov gs, cx
+	REAL_MODE_SEGMENTS
+	mov esp, guest_stack + GUEST_STACK_SIZE
 	mov esi, eax
 	mov edi, ebx
 	cmp esi, GUEST_BOOT_MAGIC
@@ -35,9 +30,6 @@ start16:
 	cmp dword [edi + BI_CPU_INDEX], 0
 	jne .other_vcpu
 .stack:
-	; MOV SS holds off interrupts until after the next instruction.
-	mov ss, cx
-	mov esp, guest_stack + GUEST_STACK_SIZE
 	xor ebp, ebp
 	push edi		; info
 	push esi		; magic

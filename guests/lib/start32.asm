@@ -22,16 +22,7 @@ guest_entry:
 start32:
 	mov esi, eax
 	mov edi, ebx
-	; The loader's GDT may be gone (multiboot: "GDTR may be invalid").
-	lgdt [gdt_ptr]
-	jmp SEL_CODE32:.flat
-.flat:
-	mov eax, SEL_DATA
-	mov ds, eax
-	mov es, eax
-	mov ss, eax
-	mov fs, eax
-	mov gs, eax
+	LOAD_OWN_GDT32
 	cmp esi, GUEST_BOOT_MAGIC
 	jne .stack
 	cmp dword [edi + BI_CPU_INDEX], 0

@@ -33,17 +33,7 @@ start32:
 	mov esi, eax
 	mov edi, ebx
 
-	; The loader's GDT may be gone (multiboot: "GDTR may be invalid"), so
-	; load ours before touching any segment register.
-	lgdt [gdt_ptr]
-	jmp SEL_CODE32:.flat
-.flat:
-	mov eax, SEL_DATA
-	mov ds, eax
-	mov es, eax
-	mov ss, eax
-	mov fs, eax
-	mov gs, eax
+	LOAD_OWN_GDT32
 
 	; Which vCPU this is: nestvisor's boot info says; a multiboot loader
 	; (or a bad magic, which guest_boot() reports) starts one CPU, vCPU 0.

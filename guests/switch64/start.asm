@@ -32,6 +32,18 @@ IVT_ENTRY_SIZE      equ 4
 GATE32_SIZE         equ 8
 GATE32_INTERRUPT    equ 0x8e00		; present, DPL 0, 32-bit interrupt gate
 
+; CR0 into %1, CPUID leaf 0's EAX, EBX, ECX, EDX into %2 (in any mode).
+%macro RECORD_CR0_CPUID 2
+	mov eax, cr0
+	mov [%1], eax
+	xor eax, eax
+	cpuid
+	mov [%2], eax
+	mov [%2 + 4], ebx
+	mov [%2 + 8], ecx
+	mov [%2 + 12], edx
+%endmacro
+
 section .text.entry progbits alloc exec nowrite align=16
 bits 16
 guest_entry:
@@ -39,14 +51,7 @@ guest_entry:
 	GUEST_HEADER GUEST_MODE_REAL16, start16
 
 start16:
-	cli
-	cld
-	xor ecx, ecx
-	mov ds, cx
-	mov es, cx
-	mov fs, cx
-	mov gs, cx
-	mov ss, cx
+	REAL_MODE_SEGMENTS
 	mov esp, early_stack_top
 	mov [boot_magic], eax
 	mov [boot_info], ebx
@@ -58,14 +63,7 @@ start16:
 	EARLY_EXIT GUEST_EXIT_PANIC		; one vCPU only
 
 .real_checks:
-	mov eax, cr0
-	mov [switch_real_cr0], eax
-	xor eax, eax
-	cpuid
-	mov [switch_real_cpuid], eax
-	mov [switch_real_cpuid + 4], ebx
-	mov [switch_real_cpuid + 8], ecx
-	mov [switch_real_cpuid + 12], edx
+	RECORD_CR0_CPUID switch_real_cr0, switch_real_cpuid
 	; The IVT at 0 (real-mode IDTR, as the contract sets it).
 	xor ecx, ecx
 .ivt:
@@ -117,14 +115,7 @@ prot32:
 	mov fs, eax
 	mov gs, eax
 	mov ss, eax
-	mov eax, cr0
-	mov [switch_prot_cr0], eax
-	xor eax, eax
-	cpuid
-	mov [switch_prot_cpuid], eax
-	mov [switch_prot_cpuid + 4], ebx
-	mov [switch_prot_cpuid + 8], ecx
-	mov [switch_prot_cpuid + 12], edx
+	RECORD_CR0_CPUID switch_prot_cr0, switch_prot_cpuid
 	; A 32-bit IDT for the exceptions: #UD to prot_ud, the rest to
 	; prot_unexpected (SDM Vol. 3, 6.11).
 	xor ecx, ecx
