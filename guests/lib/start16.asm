@@ -11,14 +11,9 @@
 
 extern guest_boot
 
-global guest_entry
 global unreal_enter
 
-section .text.entry progbits alloc exec nowrite align=16
-bits 16
-guest_entry:
-	jmp short start16
-	GUEST_HEADER GUEST_MODE_REAL16, start16
+IMAGE_START 16, GUEST_MODE_REAL16, start16
 
 start16:
 	REAL_MODE_SEGMENTS

@@ -9,14 +9,8 @@
 
 extern guest_boot
 
-global guest_entry
 
-; The linker script places .text.entry first: byte 0 of the image is here.
-section .text.entry progbits alloc exec nowrite align=16
-bits 32
-guest_entry:
-	jmp short start32
-	GUEST_HEADER GUEST_MODE_PROT32, start32
+IMAGE_START 32, GUEST_MODE_PROT32, start32
 	MULTIBOOT_HEADER start32
 
 start32:

@@ -15,7 +15,6 @@
 
 extern guest_boot
 
-global guest_entry
 global guest_stacks
 global switch_real_cr0, switch_real_cpuid, switch_real_ud_count, switch_real_ud_ip
 global switch_prot_cr0, switch_prot_cpuid, switch_prot_ud_count, switch_prot_ud_ip
@@ -44,11 +43,7 @@ GATE32_INTERRUPT    equ 0x8e00		; present, DPL 0, 32-bit interrupt gate
 	mov [%2 + 12], edx
 %endmacro
 
-section .text.entry progbits alloc exec nowrite align=16
-bits 16
-guest_entry:
-	jmp short start16
-	GUEST_HEADER GUEST_MODE_REAL16, start16
+IMAGE_START 16, GUEST_MODE_REAL16, start16
 
 start16:
 	REAL_MODE_SEGMENTS
