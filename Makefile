@@ -2,6 +2,7 @@
 #   make          build build/nestvisor.efi and the boot image build/nestvisor.img
 #   make run      boot it (EMU=bochs | qemu | kvm) and stream its console
 #   make test     host unit tests + emulator runs; ends with "N passed, N failed"
+#   make bench    boot the bench guest twice under Bochs; figures must repeat
 #   make FAULT=alloc-nozero test   build with a deliberate defect (docs/testing.md)
 
 B        := build
@@ -57,14 +58,17 @@ NV_C := \
 	vmx/vmx_errors.c \
 	vmx/vvmx_caps.c \
 	vmx/vmcs12.c \
+	vmx/vmx_operand.c \
 	vmx/vmcs.c \
 	vmx/vmxon.c \
 	vmm/bare.c \
+	vmm/bench.c \
 	vmm/config.c \
 	vmm/console.c \
 	vmm/elf_load.c \
 	vmm/flat_load.c \
 	vmm/guest.c \
+	vmm/guest_walk.c \
 	vmm/cpus.c \
 	vmm/main.c \
 	vmm/panic.c \
@@ -95,7 +99,7 @@ EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_LDS := /usr/lib/elf_x86_64_efi.lds
 EFI_CRT := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all image run test test-host deps clean FORCE
+.PHONY: all image run test test-host bench deps clean FORCE
 all: image
 
 # Objects depend on the flags they were built with: changing FAULT or DEBUG
@@ -188,11 +192,14 @@ host_test_msr_bitmap := vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
 host_test_elf_load   := vmm/elf_load.c
 host_test_flat_load  := vmm/flat_load.c
+host_test_guest_walk := vmm/guest_walk.c
 host_test_lapic_regs := apic/lapic_decode.c
 host_test_vmcs_fields := vmx/vmcs_field.c
 host_test_vmx_errors := vmx/vmx_errors.c
 host_test_vvmx_caps  := vmx/vvmx_caps.c vmx/vmx_caps.c
 host_test_vmcs12     := vmx/vmcs12.c vmx/vmcs_field.c
+host_test_stats      := lib/stats.c
+host_test_vmx_operand := vmx/vmx_operand.c
 host_test_entry_checks := vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 
@@ -221,6 +228,15 @@ test-host: deps
 test: deps
 	@$(MAKE) --no-print-directory image $(HOST_BINS)
 	@$(PYTHON) test/run.py --host $(HOST_BINS) test/equivalence.py --runs test/runs.cfg
+
+# Not part of `make test`: figures, not checks (docs/bench.md). A release
+# build of its own (BENCH_DEBUG=1: a debug build, whose software entry
+# checker runs before every VM entry), leaving $(B)/ as it is.
+BENCH_DEBUG ?= 0
+BENCH_B := $(B)/bench$(if $(filter 1,$(BENCH_DEBUG)),-debug)
+bench: deps
+	@$(MAKE) --no-print-directory B=$(BENCH_B) DEBUG=$(BENCH_DEBUG) image
+	@$(PYTHON) test/bench.py --image $(BENCH_B)/nestvisor.img
 
 clean:
 	rm -rf $(B)

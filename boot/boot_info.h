@@ -79,6 +79,12 @@ struct boot_info {
 	/* Reserved before ExitBootServices for what must live low. */
 	phys_addr_t ap_trampoline;	/* one page below 1 MiB */
 	phys_addr_t pml4_low;		/* host page-table root below 4 GiB */
+
+	/* The TSC at efi_main's first statement and right after a successful
+	 * ExitBootServices: where nestvisor's boot cost starts (vmm/bench.c).
+	 * Under Bochs a TSC tick is one emulated instruction. */
+	u64 tsc_entry;
+	u64 tsc_exit_boot_services;
 };
 
 const char *region_type_name(enum region_type type);

@@ -8,6 +8,7 @@
 #include "efi_mp.h"
 #include "memmap.h"
 #include "../lib/string.h"
+#include "../lib/x86.h"
 #include "../vmm/console.h"
 #include "../vmm/main.h"
 
@@ -219,6 +220,7 @@ static bool exit_boot_services(EFI_HANDLE image, struct boot_info *bi)
 		return false;
 
 	/* From here on nestvisor owns the machine. */
+	bi->tsc_exit_boot_services = rdtsc();
 	n = memmap_convert(map, map_size, desc_size, bi->regions, MAX_MEM_REGIONS);
 	if (n < 0) {
 		pr_err("boot: memory map does not fit %u regions (descriptor size %lu)",
@@ -239,6 +241,8 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *st)
 	EFI_FILE_HANDLE root;
 	u64 config_size;
 
+	/* First, so the boot cost counts everything nestvisor does. */
+	bi->tsc_entry = rdtsc();
 	bs = st->BootServices;
 	/* nestvisor writes to COM1 itself and never through ConOut, which OVMF
 	 * mirrors to COM1 too: every line appears once. */

@@ -26,6 +26,7 @@ GUESTS := \
 	bad_io \
 	bad_msr \
 	apic64 \
+	bench64 \
 	prot32 \
 	real16 \
 	switch64
@@ -55,6 +56,7 @@ guest_bad_spin := guests/bad_spin/main.c
 guest_bad_io := guests/bad_io/main.c
 guest_bad_msr := guests/bad_msr/main.c
 guest_apic64 := guests/apic64/main.c
+guest_bench64 := guests/bench64/main.c lib/stats.c
 guest_prot32 := guests/prot32/main.c guests/lib/mode_checks.c
 guest_prot32_bits := 32
 guest_real16 := guests/real16/main.c guests/lib/mode_checks.c

@@ -1,17 +1,23 @@
 #include "string.h"
 
+/* String instructions: one instruction for the whole block, where a byte
+ * loop costs several per byte (under Bochs, whose TSC counts instructions,
+ * zeroing a guest's 16 MiB went from about 67 million to a few). The ABI
+ * keeps RFLAGS.DF clear. */
 void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (u8)c;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	return memmove(dst, src, n);
+	void *d = dst;
+
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n)

@@ -86,12 +86,16 @@ static inline noreturn void cpu_halt_forever(void)
 }
 
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_AC BIT(18)
 
 #define CR0_PE BIT(0)
 #define CR0_WP BIT(16)
 #define CR0_PG BIT(31)
+#define CR4_PSE BIT(4)
 #define CR4_PAE BIT(5)
 #define CR4_PGE BIT(7)
+#define CR4_LA57 BIT(12)
 #define CR4_VMXE BIT(13)
+#define CR4_SMAP BIT(21)
 
 #endif

@@ -34,6 +34,7 @@ void config_defaults(struct nv_config *c)
 		.selftest = true,
 		.crash = CRASH_NONE,
 		.guest_mem_mib = 16,
+		.bench = false,
 	};
 }
 
@@ -92,6 +93,10 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 		if (!pick(on_off, value, &v))
 			return "expected on or off";
 		c->selftest = v;
+	} else if (!strcmp(key, "bench")) {
+		if (!pick(on_off, value, &v))
+			return "expected on or off";
+		c->bench = v;
 	} else if (!strcmp(key, "crash")) {
 		if (!pick(crash_tests, value, &v))
 			return "expected none, ud, pf, stack-overflow, panic or ap-ud";
@@ -215,11 +220,12 @@ unsigned config_parse(struct nv_config *c, const char *text, bool words,
 
 void config_describe(const struct nv_config *c, char *buf, size_t n)
 {
-	int len = fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s selftest=%s crash=%s guest_mem=%u",
+	int len = fmt_snprintf(buf, n, "log=%s cpus=%u apic=%s selftest=%s crash=%s guest_mem=%u bench=%s",
 			       choice_name(log_levels, c->log_level), c->max_cpus,
 			       choice_name(apic_modes, c->prefer_xapic),
 			       choice_name(on_off, c->selftest),
-			       choice_name(crash_tests, c->crash), c->guest_mem_mib);
+			       choice_name(crash_tests, c->crash), c->guest_mem_mib,
+			       choice_name(on_off, c->bench));
 
 	for (unsigned i = 0; i < c->nr_guests && (size_t)len < n; i++) {
 		len += fmt_snprintf(buf + len, n - len, " guest=%s@", c->guests[i]);

@@ -37,6 +37,9 @@ struct nv_config {
 	/* bad_vmcs = NAME: that guest starts with an invalid guest state
 	 * (CR0.PG without CR0.PE), to show how an entry failure is explained. */
 	char bad_vmcs[GUEST_NAME_LEN];
+	/* bench = on | off: print the boot cost and each guest's exit
+	 * statistics as machine-readable BENCH lines (docs/bench.md). */
+	bool bench;
 	unsigned nr_guests;
 	/* bare = NAME: run \guests\NAME.bin on the last CPU itself, without
 	 * VMX, before the virtualized guests (vmm/bare.h); in this order. */

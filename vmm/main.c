@@ -3,6 +3,7 @@
  * owns the machine. */
 #include "main.h"
 #include "bare.h"
+#include "bench.h"
 #include "config.h"
 #include "console.h"
 #include "cpus.h"
@@ -154,7 +155,11 @@ static void run_vcpu(const struct boot_info *bi, unsigned i, unsigned vcpu_index
 		v->guest = g;
 		v->index = vcpu_index;
 		v->break_state = !strcmp(config.bad_vmcs, name);
+		v->bench = config.bench;
 		code = vcpu_run(v);
+		/* The boot ends at the first configured guest's first instruction. */
+		if (config.bench && i == 0 && vcpu_index == 0)
+			bench_print_boot(bi, name, v->tsc_first_entry);
 		if (vcpu_index == 0)
 			report(code == 0, "guest %s: exit code %d (%s)", name, code, v->stop_reason);
 		else

@@ -1,4 +1,5 @@
 #include "vcpu.h"
+#include "bench.h"
 #include "console.h"
 #include "../apic/lapic.h"
 #include "param.h"
@@ -400,6 +401,8 @@ int vcpu_run(struct vcpu *v)
 			xsetbv0(v->xcr0);
 		load_guest_drs(v);
 		swap_syscall_msrs(v->syscall_msrs, scratch);
+		if (!v->launched)	/* the boot cost's end (vmm/bench.c) */
+			v->tsc_first_entry = rdtsc();
 		r = vmx_enter(&v->regs, v->launched);
 		t = rdtsc();
 		swap_syscall_msrs(host_syscall_msrs, v->syscall_msrs);
@@ -441,6 +444,8 @@ int vcpu_run(struct vcpu *v)
 		vcpu_end_guest(v);
 	pr_info("%s: %sstopped: %s", v->guest->name, vcpu_label(v), v->stop_reason);
 	print_stats(v);
+	if (v->bench)
+		bench_print_exits(v);
 	if (v->entries_checked)
 		report(!v->checker_disagreements,
 		       "checker: agreed with the CPU on %lu of %lu VM entries of %s",

@@ -45,6 +45,8 @@ struct vcpu {
 	struct exit_stat stats[EXIT_REASONS_MAX];
 	u64 exits;
 	bool break_state;		/* start with an invalid guest state (bad_vmcs) */
+	bool bench;			/* print BENCH lines (bench = on) */
+	u64 tsc_first_entry;		/* TSC just before its first VMLAUNCH */
 	u64 entries_checked;		/* debug builds: entries the checker predicted */
 	u64 checker_disagreements;
 };

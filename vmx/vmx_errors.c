@@ -14,6 +14,12 @@ static const char *const exit_reason_names[] = {
 #include "exit_reasons.def"
 };
 
+/* The same rows, by identifier. */
+static const char *const exit_reason_ids[] = {
+#define EXIT_REASON(name, n, words) [n] = #name,
+#include "exit_reasons.def"
+};
+
 const char *vmx_instruction_error_name(u32 n)
 {
 	if (n == 0 || n >= ARRAY_SIZE(insn_error_names))
@@ -23,12 +29,21 @@ const char *vmx_instruction_error_name(u32 n)
 	return insn_error_names[n];
 }
 
+/* Row n of a table indexed by number, or none where it has no row. */
+static const char *row(const char *const *table, size_t rows, u32 n, const char *none)
+{
+	return n < rows && table[n] ? table[n] : none;
+}
+
 const char *vmx_exit_reason_name(u32 basic_reason)
 {
-	if (basic_reason >= ARRAY_SIZE(exit_reason_names) ||
-	    !exit_reason_names[basic_reason])
-		return "unknown exit reason";
-	return exit_reason_names[basic_reason];
+	return row(exit_reason_names, ARRAY_SIZE(exit_reason_names), basic_reason,
+		   "unknown exit reason");
+}
+
+const char *vmx_exit_reason_id(u32 basic_reason)
+{
+	return row(exit_reason_ids, ARRAY_SIZE(exit_reason_ids), basic_reason, "UNKNOWN");
 }
 
 const char *vmx_entry_failure_qual_name(u32 basic_reason, u64 qual)

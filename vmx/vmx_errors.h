@@ -78,6 +78,11 @@ const char *vmx_instruction_error_name(u32 n);
  * Never NULL. */
 const char *vmx_exit_reason_name(u32 basic_reason);
 
+/* The identifier of a basic exit reason, as exit_reasons.def names it
+ * (e.g. "IO_INSTRUCTION"): one word, for machine-readable lines;
+ * "UNKNOWN" where Appendix C defines none. Never NULL. */
+const char *vmx_exit_reason_id(u32 basic_reason);
+
 /* Words for the exit qualification of a VM-entry failure: for basic reason
  * 33 the cause named by qual; for 34 what qual counts (the failing entry of
  * the VM-entry MSR-load area, from 1). NULL for any other basic reason. */

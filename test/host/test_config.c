@@ -19,7 +19,7 @@ static void test_defaults(void)
 
 	config_defaults(&c);
 	config_describe(&c, line, sizeof(line));
-	report(!strcmp(line, "log=info cpus=64 apic=auto selftest=on crash=none guest_mem=16"),
+	report(!strcmp(line, "log=info cpus=64 apic=auto selftest=on crash=none guest_mem=16 bench=off"),
 	       "defaults: %s", line);
 }
 
@@ -39,7 +39,8 @@ static void test_file(void)
 			   "guest = smp@1,0,1\n"
 			   "bad_vmcs = other\n"
 			   "bare = real16\n"
-			   "bare = basic64";
+			   "bare = basic64\n"
+			   "bench = on";
 	unsigned n;
 
 	config_defaults(&c);
@@ -52,7 +53,8 @@ static void test_file(void)
 	       c.guest_cpus[0][0] == 0 && !strcmp(c.guests[1], "other") && c.guest_cpus[1][0] == 1 &&
 	       !strcmp(c.guests[2], "smp") && c.guest_nr_vcpus[2] == 3 && c.guest_cpus[2][0] == 1 &&
 	       c.guest_cpus[2][1] == 0 && c.guest_cpus[2][2] == 1 && !strcmp(c.bad_vmcs, "other") &&
-	       c.nr_bare == 2 && !strcmp(c.bare[0], "real16") && !strcmp(c.bare[1], "basic64"),
+	       c.nr_bare == 2 && !strcmp(c.bare[0], "real16") && !strcmp(c.bare[1], "basic64") &&
+	       c.bench,
 	       "file syntax: every key applied, guests in order");
 }
 
@@ -80,6 +82,7 @@ static const struct {
 	{ "cpus =", "expected a CPU count from 1 to 64" },
 	{ "just words", "expected key = value" },
 	{ "selftest = maybe", "expected on or off" },
+	{ "bench = yes", "expected on or off" },
 	{ "guest_mem = 2", "expected MiB of guest RAM from 4 to 1024" },
 	{ "guest = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "guest name empty or too long" },
 	{ "guest = @1", "guest name empty or too long" },
@@ -98,7 +101,7 @@ static bool same(const struct nv_config *a, const struct nv_config *b)
 	return a->log_level == b->log_level && a->max_cpus == b->max_cpus &&
 	       a->nr_guests == b->nr_guests && a->guest_mem_mib == b->guest_mem_mib &&
 	       a->prefer_xapic == b->prefer_xapic && a->selftest == b->selftest &&
-	       a->crash == b->crash && a->nr_bare == b->nr_bare;
+	       a->crash == b->crash && a->nr_bare == b->nr_bare && a->bench == b->bench;
 }
 
 static void test_problems(void)

@@ -7,6 +7,7 @@
 #define UNKNOWN_ERROR "unknown VM-instruction error"
 #define RESERVED_ERROR "reserved VM-instruction error number"
 #define UNKNOWN_REASON "unknown exit reason"
+#define UNKNOWN_ID "UNKNOWN"
 
 static const struct {
 	const char *name;
@@ -73,13 +74,15 @@ static void check_exit_reasons(void)
 
 	for (i = 0; i < ARRAY_SIZE(exit_reasons); i++) {
 		const char *got = vmx_exit_reason_name(exit_reasons[i].number);
+		const char *id = vmx_exit_reason_id(exit_reasons[i].number);
 
 		max = MAX(max, exit_reasons[i].number);
 		if (!*exit_reasons[i].words || strcmp(got, exit_reasons[i].words) ||
+		    strcmp(id, exit_reasons[i].name) ||
 		    exit_reasons[i].number > EXIT_REASON_BASIC_MASK) {
 			unnamed++;
-			report(false, "exit reason %u (%s) named \"%s\"", exit_reasons[i].number,
-			       exit_reasons[i].name, got);
+			report(false, "exit reason %u (%s) named \"%s\", identifier %s",
+			       exit_reasons[i].number, exit_reasons[i].name, got, id);
 		}
 		for (j = i + 1; j < ARRAY_SIZE(exit_reasons); j++)
 			if (exit_reasons[i].number == exit_reasons[j].number ||
@@ -98,15 +101,18 @@ static void check_exit_reasons(void)
 
 		for (j = 0; j < ARRAY_SIZE(exit_reasons); j++)
 			listed |= exit_reasons[j].number == i;
-		if (!listed && strcmp(vmx_exit_reason_name(i), UNKNOWN_REASON)) {
+		if (!listed && (strcmp(vmx_exit_reason_name(i), UNKNOWN_REASON) ||
+				strcmp(vmx_exit_reason_id(i), UNKNOWN_ID))) {
 			gaps++;
 			report(false, "exit reason %u has no row but is named \"%s\"", i,
 			       vmx_exit_reason_name(i));
 		}
 	}
 	report(gaps == 0 && !strcmp(vmx_exit_reason_name(0xffff), UNKNOWN_REASON) &&
-	       !strcmp(vmx_exit_reason_name(0xffffffff), UNKNOWN_REASON),
-	       "unlisted numbers (35, 38, 42, 71, ...) are \"%s\"", UNKNOWN_REASON);
+	       !strcmp(vmx_exit_reason_name(0xffffffff), UNKNOWN_REASON) &&
+	       !strcmp(vmx_exit_reason_id(0xffffffff), UNKNOWN_ID),
+	       "unlisted numbers (35, 38, 42, 71, ...) are \"%s\", identifier %s", UNKNOWN_REASON,
+	       UNKNOWN_ID);
 	report_info("%zu exit reasons, highest %u", ARRAY_SIZE(exit_reasons), max);
 
 	report(EXIT_REASON_EXCEPTION_NMI == 0 && EXIT_REASON_EXTERNAL_INTERRUPT == 1 &&
@@ -124,6 +130,9 @@ static void check_exit_reasons(void)
 	       !strcmp(vmx_exit_reason_name(EXIT_REASON_INVALID_GUEST_STATE),
 		       "VM-entry failure due to invalid guest state"),
 	       "CPUID, EPT violation, invalid guest state in words");
+	report(!strcmp(vmx_exit_reason_id(EXIT_REASON_IO_INSTRUCTION), "IO_INSTRUCTION") &&
+	       !strcmp(vmx_exit_reason_id(EXIT_REASON_VMCALL), "VMCALL"),
+	       "identifiers for machine-readable lines: IO_INSTRUCTION, VMCALL");
 
 	report(EXIT_REASON_FAILED_VMENTRY == 0x80000000u &&
 	       ((0x80000021u & EXIT_REASON_BASIC_MASK) == EXIT_REASON_INVALID_GUEST_STATE) &&
