@@ -27,12 +27,11 @@ static bool same_cpuid(const u32 *seen)
 	return seen[0] == r.eax && seen[1] == r.ebx && seen[2] == r.ecx && seen[3] == r.edx;
 }
 
-static void check_mode(const char *mode, bool cr0_ok, const char *cr0_says, const u32 *cpuid0,
-		       u32 ud_count, u32 ud_ip, const u8 *ud2, const char *table)
+static void check_mode(const char *mode, u32 cr0, bool cr0_ok, const char *cr0_says,
+		       const u32 *cpuid0, u32 ud_count, u32 ud_ip, const u8 *ud2, const char *table)
 {
 	report_info("%s: CR0 0x%x, #UD taken %u times, last at 0x%x (ud2 at 0x%llx)", mode,
-		    mode[0] == 'r' ? switch_real_cr0 : switch_prot_cr0, ud_count, ud_ip,
-		    (unsigned long long)ptr_to_phys(ud2));
+		    cr0, ud_count, ud_ip, (unsigned long long)ptr_to_phys(ud2));
 	report(cr0_ok, "%s: %s", mode, cr0_says);
 	report(same_cpuid(cpuid0), "%s: CPUID leaf 0 reads as it does in long mode", mode);
 	report(ud_count == 1 && ud_ip == ptr_to_phys(ud2),
@@ -50,10 +49,12 @@ static void check_long_mode(void)
 
 void guest_main(const struct guest_boot_info *bi)
 {
-	check_mode("real mode", !(switch_real_cr0 & CR0_PE), "entered with CR0.PE clear",
+	check_mode("real mode", switch_real_cr0, !(switch_real_cr0 & CR0_PE),
+		   "entered with CR0.PE clear",
 		   switch_real_cpuid, switch_real_ud_count, switch_real_ud_ip, switch_real_ud2,
 		   "IVT");
-	check_mode("protected mode", (switch_prot_cr0 & CR0_PE) && !(switch_prot_cr0 & CR0_PG),
+	check_mode("protected mode", switch_prot_cr0,
+		   (switch_prot_cr0 & CR0_PE) && !(switch_prot_cr0 & CR0_PG),
 		   "CR0.PE set, paging off", switch_prot_cpuid, switch_prot_ud_count,
 		   switch_prot_ud_ip, switch_prot_ud2, "IDT");
 	check_long_mode();
