@@ -4,6 +4,30 @@
 #include "../../lib/fmt.h"
 #include "../../lib/x86.h"
 
+/* Each vCPU's boot info, once guest_boot() has checked it. */
+static struct guest_boot_info *boot_infos[GUEST_MAX_CPUS];
+
+void exit_set_boot_info(const struct guest_boot_info *bi)
+{
+	/* exit_status is the one field the guest writes. */
+	boot_infos[guest_cpu_index()] = (struct guest_boot_info *)bi;
+}
+
+noreturn void guest_exit_silent(unsigned cpu, int code)
+{
+	struct guest_boot_info *bi = cpu < GUEST_MAX_CPUS ? boot_infos[cpu] : NULL;
+
+	/* Bare under nestvisor the exit port may be QEMU's isa-debug-exit,
+	 * which would end the whole machine: nestvisor watches the mailbox. */
+	if (bi && (bi->flags & GUEST_BOOT_EXIT_MAILBOX)) {
+		console_drain();
+		__atomic_store_n(&bi->exit_status, GUEST_EXITED | (u8)code, __ATOMIC_RELEASE);
+	} else {
+		outb(GUEST_EXIT_PORT, (u8)code);
+	}
+	cpu_halt_forever();
+}
+
 noreturn void guest_exit(int code)
 {
 	unsigned cpu = guest_cpu_index();
@@ -12,8 +36,7 @@ noreturn void guest_exit(int code)
 		printf("guest: vCPU %u: exit code %d\n", cpu, code);
 	else
 		printf("guest: exit code %d\n", code);
-	outb(GUEST_EXIT_PORT, (u8)code);
-	cpu_halt_forever();
+	guest_exit_silent(cpu, code);
 }
 
 /* A guest library misuse or a boot it cannot run in: a test cannot

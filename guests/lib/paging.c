@@ -14,8 +14,9 @@
 #define PTE_FLAGS_LOW 0x1ffull	/* P, W, U, PWT, PCD, A, D, PS/PAT, G */
 #define PT_ENTRIES 512
 
-/* How many 2 MiB pages the tests may split; each costs a page of .bss. */
-#define SPLIT_TABLES 4
+/* How many 2 MiB pages the tests may split; each costs a page of .bss,
+ * which switch64 (a real-mode image, .bss included below 64 KiB) feels. */
+#define SPLIT_TABLES 2
 
 static u64 split_pool[SPLIT_TABLES][PT_ENTRIES] __aligned(PAGE_SIZE);
 static unsigned split_used;
