@@ -27,18 +27,24 @@ GUESTS := \
 	bad_msr \
 	apic64 \
 	bench64 \
+	prot32 \
+	real16 \
+	switch64 \
 	vmx_l1 \
 	vmx_garbage
 
-# The guests test-guests-bare boots: the ones that pass bare. The bad_*
-# guests misbehave on purpose for nestvisor to stop them (bad_io and bad_msr
-# would reach real devices and MSRs), so they run virtualized only; apic64
-# only says "skipped" bare, and QEMU 7.2's TCG has no x2APIC anyway. QEMU's
-# TCG has no VMX either: vmx_l1 and vmx_garbage only say so there (their
-# bare VMX runs are Bochs', test/runs.cfg).
+# The guests test-guests-bare boots through their multiboot header: the
+# PROT32 ones that pass bare. The bad_* guests misbehave on purpose for
+# nestvisor to stop them (bad_io and bad_msr would reach real devices and
+# MSRs), so they run virtualized only; apic64 only says "skipped" bare, and
+# QEMU 7.2's TCG has no x2APIC anyway. Real-mode images have no multiboot
+# header: nestvisor's `bare = NAME` runs them (test/runs.cfg). QEMU's TCG
+# has no VMX: vmx_l1 and vmx_garbage only say so there (their bare VMX runs
+# are Bochs', test/runs.cfg).
 GUESTS_BARE := \
 	basic64 \
 	vmxguest \
+	prot32 \
 	vmx_l1 \
 	vmx_garbage
 
@@ -52,8 +58,13 @@ GUEST_VMX_LIB_C := \
 	vmx/vmx_caps.c \
 	vmx/vmx_errors.c
 
-# One line per guest: its sources (the library is linked into every guest).
-guest_basic64 := guests/basic64/main.c
+# One line per guest: its sources (.c and .asm; the library of its mode is
+# linked into every guest). guest_<name>_bits: the library's mode, 16
+# (real mode), 32 (protected mode) or 64 (long mode, the default).
+# guest_<name>_start: start code of its own instead of the library's, and
+# guest_<name>_layout := real for an image linked below 64 KiB that starts
+# in real mode (the 16-bit ones always are).
+guest_basic64 := guests/basic64/main.c guests/basic64/checks.c guests/lib/mode_checks.c
 guest_vmxguest := guests/vmxguest/main.c
 guest_bad_triple := guests/bad_triple/main.c
 guest_bad_outside := guests/bad_outside/main.c
@@ -62,45 +73,87 @@ guest_bad_io := guests/bad_io/main.c
 guest_bad_msr := guests/bad_msr/main.c
 guest_apic64 := guests/apic64/main.c
 guest_bench64 := guests/bench64/main.c lib/stats.c
+guest_prot32 := guests/prot32/main.c guests/lib/mode_checks.c
+guest_prot32_bits := 32
+guest_real16 := guests/real16/main.c guests/lib/mode_checks.c
+guest_real16_bits := 16
+guest_switch64 := guests/switch64/main.c guests/basic64/checks.c guests/lib/mode_checks.c
+guest_switch64_start := guests/switch64/start.asm
+guest_switch64_layout := real
 guest_vmx_l1 := $(GUEST_VMX_LIB_C) $(addprefix guests/vmx_l1/,main.c check.c outside.c \
 	pointers.c fields.c forms.c faults.c inv.c privilege.c)
 guest_vmx_garbage := $(GUEST_VMX_LIB_C) guests/vmx_garbage/main.c
 
-GUEST_LIB_C := \
+# The library, per mode: what every mode shares, compiled for each, then
+# each mode's own start code, exception entry and vCPU handling.
+GUEST_LIB_COMMON := \
 	guests/lib/apic.c \
+	guests/lib/apic_timer.c \
 	guests/lib/boot.c \
 	guests/lib/console.c \
 	guests/lib/exit.c \
 	guests/lib/multiboot.c \
-	guests/lib/paging.c \
-	guests/lib/smp.c \
 	guests/lib/trap.c \
 	apic/lapic_decode.c \
 	lib/fmt.c \
 	lib/report.c \
 	lib/string.c
 
-GUEST_LIB_ASM := \
-	guests/lib/start64.asm \
-	guests/lib/isr.asm
+GUEST_LIB_64 := $(GUEST_LIB_COMMON) \
+	guests/lib/idt64.c \
+	guests/lib/isr.asm \
+	guests/lib/paging.c \
+	guests/lib/smp.c
+GUEST_START_64 := guests/lib/start64.asm
 
-# Objects mirror the source tree under build/guests/obj/, apart from
+GUEST_LIB_32 := $(GUEST_LIB_COMMON) \
+	guests/lib/idt32.c \
+	guests/lib/isr32.asm \
+	guests/lib/uniproc.c
+GUEST_START_32 := guests/lib/start32.asm
+
+GUEST_LIB_16 := $(GUEST_LIB_COMMON) \
+	guests/lib/isr16.asm \
+	guests/lib/ivt16.c \
+	guests/lib/uniproc.c
+GUEST_START_16 := guests/lib/start16.asm
+
+# Objects mirror the source tree under build/guests/obj<bits>/, apart from
 # nestvisor's own objects (same lib/ sources, other flags).
-GUEST_OBJ_DIR := $(B)/guests/obj
-GUEST_LIB_OBJ := $(GUEST_LIB_C:%.c=$(GUEST_OBJ_DIR)/%.o) \
-	$(GUEST_LIB_ASM:%.asm=$(GUEST_OBJ_DIR)/%.o)
+guest_obj = $(patsubst %.asm,$(B)/guests/obj$(1)/%.o,$(2:%.c=$(B)/guests/obj$(1)/%.o))
+guest_bits = $(or $(guest_$(1)_bits),64)
+guest_layout = $(or $(guest_$(1)_layout),$(if $(filter 16,$(call guest_bits,$(1))),real,prot))
+guest_objs = $(call guest_obj,$(call guest_bits,$(1)),$(guest_$(1)) \
+	$(or $(guest_$(1)_start),$(GUEST_START_$(call guest_bits,$(1)))) \
+	$(GUEST_LIB_$(call guest_bits,$(1))))
+
 GUEST_BINS := $(GUESTS:%=$(B)/guests/%.bin)
 GUEST_ELFS := $(GUESTS:%=$(B)/guests/%.elf)
 GUEST_LDS := guests/lib/guest.ld
 
-# Linked below 2 GiB without relocation processing: -fno-pic, small code
-# model. Exceptions arrive on the running stack: -mno-red-zone. The start
-# code does not enable SSE: -mgeneral-regs-only.
+# Linked below 2 GiB without relocation processing: -fno-pic. Exceptions
+# arrive on the running stack: -mno-red-zone in 64-bit code. The start
+# code does not enable SSE: -mgeneral-regs-only. gcc's -m16 is 32-bit code
+# run in real mode (.code16gcc): it needs every address below 64 KiB.
 GUEST_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-ffreestanding -fno-common -fno-stack-protector -fno-pic -fno-pie \
-	-mcmodel=small -mno-red-zone -mgeneral-regs-only \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-fno-tree-loop-distribute-patterns -MMD -MP
+GUEST_CFLAGS_64 := -m64 -mcmodel=small -mno-red-zone -DGUEST_BITS=64
+GUEST_CFLAGS_32 := -m32 -DGUEST_BITS=32
+GUEST_CFLAGS_16 := -m16 -DGUEST_BITS=16
+GUEST_NASM_64 := elf64
+GUEST_NASM_32 := elf32
+GUEST_NASM_16 := elf32
+GUEST_LD_64 := elf_x86_64
+GUEST_LD_32 := elf_i386
+GUEST_LD_16 := elf_i386
+# Where each layout links, and its end (guest.ld): names in
+# guest_offsets.inc, or a number (4 GiB, what 32-bit addresses reach).
+GUEST_LINK_prot := GUEST_LOAD_ADDR
+GUEST_LINK_END_prot := 0x100000000
+GUEST_LINK_real := GUEST_REAL_LOAD_MIN
+GUEST_LINK_END_real := GUEST_REAL_END
 # The image is one RWX segment by design; NASM objects carry no stack note.
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z noexecstack --no-warn-rwx-segments \
 	-T $(GUEST_LDS)
@@ -115,30 +168,38 @@ GUEST_QEMU_TIMEOUT := 60
 .PHONY: guests test-guests-bare
 guests: $(GUEST_BINS) $(GUEST_ELFS)
 
-$(GUEST_OBJ_DIR)/%.o: %.c
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+# Per mode: objects, and the structure offsets for its assembly, generated
+# from C like nestvisor's asm_offsets.inc.
+define guest_mode_rules
+$(B)/guests/obj$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  CC$(1)    $$<")
+	$(Q)$$(CC) $$(GUEST_CFLAGS) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 
-# Structure offsets for the guest assembly, generated from C like
-# nestvisor's asm_offsets.inc.
-$(B)/guests/guest_offsets.inc: guests/lib/offsets.c
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  GEN     $@")
-	$(Q)$(CC) $(GUEST_CFLAGS) -MF $(B)/guests/guest_offsets.d -MT $@ -S $< \
-		-o $(B)/guests/guest_offsets.s
-	$(Q)sed -n 's/^#asm-define \([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)/%define \1 \2/p' \
-		$(B)/guests/guest_offsets.s > $@
+$(B)/guests/inc$(1)/guest_offsets.inc: guests/lib/offsets.c
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  GEN     $$@")
+	$(Q)$$(CC) $$(GUEST_CFLAGS) $$(GUEST_CFLAGS_$(1)) -MF $$(@:.inc=.d) -MT $$@ -S $$< \
+		-o $$(@:.inc=.s)
+	$(Q)sed -n 's/^#asm-define \([A-Za-z0-9_]*\) \$$$$\{0,1\}\(-\{0,1\}[0-9]*\)/%define \1 \2/p' \
+		$$(@:.inc=.s) > $$@
 
-$(GUEST_OBJ_DIR)/%.o: %.asm $(B)/guests/guest_offsets.inc
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  NASM    $<")
-	$(Q)$(NASM) -f elf64 -g -I$(B)/guests/ -MD $(@:.o=.d) -MP $< -o $@
+$(B)/guests/obj$(1)/%.o: %.asm $(B)/guests/inc$(1)/guest_offsets.inc
+	@mkdir -p $$(@D)
+	@$$(if $(Q),echo "  NASM$(1)  $$<")
+	$(Q)$$(NASM) -f $$(GUEST_NASM_$(1)) -g -I$(B)/guests/inc$(1)/ -MD $$(@:.o=.d) -MP $$< -o $$@
+endef
+$(foreach m,16 32 64,$(eval $(call guest_mode_rules,$(m))))
 
+# GUEST_LINK_ADDR and GUEST_LINK_END come from the offsets of guest_abi.h.
+guest_inc_value = $(if $(filter GUEST_%,$(1)),$$$$(sed -n 's/^%define $(1) //p' $(2)),$(1))
 define guest_link
-$(B)/guests/$(1).elf: $(guest_$(1):%.c=$(GUEST_OBJ_DIR)/%.o) $(GUEST_LIB_OBJ) $(GUEST_LDS)
+$(B)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LDS) $(B)/guests/inc$(call guest_bits,$(1))/guest_offsets.inc
 	@$$(if $(Q),echo "  LD      $$@")
-	$(Q)$(LD) $(GUEST_LDFLAGS) $(guest_$(1):%.c=$(GUEST_OBJ_DIR)/%.o) $(GUEST_LIB_OBJ) -o $$@
+	$(Q)$(LD) -m $(GUEST_LD_$(call guest_bits,$(1))) $(GUEST_LDFLAGS) \
+		--defsym=GUEST_LINK_ADDR=$(call guest_inc_value,$(GUEST_LINK_$(call guest_layout,$(1))),$$(lastword $$^)) \
+		--defsym=GUEST_LINK_END=$(call guest_inc_value,$(GUEST_LINK_END_$(call guest_layout,$(1))),$$(lastword $$^)) \
+		$(call guest_objs,$(1)) -o $$@
 endef
 $(foreach g,$(GUESTS),$(eval $(call guest_link,$(g))))
 

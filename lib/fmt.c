@@ -34,6 +34,25 @@ static void put_str(struct fmt_out *o, const char *s, int width, bool left)
 		pad(o, ' ', width - len);
 }
 
+/* Divides *v by base (2 to 16) and returns the remainder, in 32-bit
+ * operations only: the guests' 16- and 32-bit builds have no libgcc, whose
+ * __udivdi3/__umoddi3 a plain u64 division would call. Long division by
+ * halves: the high word, then the low word in two 16-bit steps, each
+ * dividend below base << 16, so every quotient fits. */
+static unsigned divmod_small(u64 *v, unsigned base)
+{
+	u32 hi = (u32)(*v >> 32), lo = (u32)*v;
+	u32 rem = hi % base, mid, low;
+
+	hi /= base;
+	mid = rem << 16 | lo >> 16;
+	rem = mid % base;
+	low = rem << 16 | (lo & 0xffff);
+	rem = low % base;
+	*v = (u64)hi << 32 | (mid / base) << 16 | low / base;
+	return rem;
+}
+
 static void put_num(struct fmt_out *o, u64 v, bool negative, unsigned base,
 		    bool upper, int width, bool left, bool zero)
 {
@@ -41,10 +60,9 @@ static void put_num(struct fmt_out *o, u64 v, bool negative, unsigned base,
 	char buf[24];
 	int n = 0, len;
 
-	do {
-		buf[n++] = digits[v % base];
-		v /= base;
-	} while (v);
+	do
+		buf[n++] = digits[divmod_small(&v, base)];
+	while (v);
 	len = n + negative;
 	if (!left && !zero)
 		pad(o, ' ', width - len);
@@ -85,14 +103,21 @@ int fmt_v(fmt_sink_t sink, void *ctx, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
+		/* lng: -2 char, -1 short, 0 int, 1 long, 2 long long. */
 		for (;; fmt++) {
-			if (*fmt == 'l' || *fmt == 'z')
-				lng = 2;
+			if (*fmt == 'l')
+				lng = lng > 0 ? 2 : 1;
+			else if (*fmt == 'z')
+				lng = sizeof(size_t) == sizeof(long) ? 1 : 0;
 			else if (*fmt == 'h')
 				lng = lng > 0 ? lng : lng - 1;
 			else
 				break;
 		}
+		/* long is 64 bits in 64-bit code and 32 in the guests' 16- and
+		 * 32-bit builds: read it as what it is. */
+		if (lng == 1)
+			lng = sizeof(long) == sizeof(s64) ? 2 : 0;
 
 		switch (*fmt) {
 		case 'd':

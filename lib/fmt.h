@@ -1,6 +1,8 @@
 /* printf-style formatting into a sink, shared by nestvisor, guests and host
  * tests. Supports %d %i %u %x %X %o %c %s %p %% with the flags '-' and '0',
- * a field width (also '*'), and the length modifiers hh h l ll z. */
+ * a field width (also '*'), and the length modifiers hh h l ll z: l is
+ * long's size (64 bits in 64-bit code, 32 in the guests' 16- and 32-bit
+ * builds), ll 64 bits. 64-bit numbers need no libgcc in any build. */
 #ifndef LIB_FMT_H
 #define LIB_FMT_H
 

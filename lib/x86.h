@@ -43,16 +43,20 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
+/* Control registers and RFLAGS are register-sized: 64 bits in nestvisor
+ * and the 64-bit guests, 32 in the guests' 16- and 32-bit builds (which
+ * read them as u64 all the same). */
 #define DEFINE_CR(n)                                                          \
 	static inline u64 read_cr##n(void)                                    \
 	{                                                                     \
-		u64 v;                                                        \
+		unsigned long v;                                              \
 		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));             \
 		return v;                                                     \
 	}                                                                     \
 	static inline void write_cr##n(u64 v)                                 \
 	{                                                                     \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");      \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"((unsigned long)v)    \
+				 : "memory");                                 \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)
@@ -63,8 +67,8 @@ DEFINE_CR(8)	/* the TPR's class (SDM Vol. 3A, 11.8.6); 64-bit mode only */
 
 static inline u64 read_rflags(void)
 {
-	u64 v;
-	__asm__ volatile("pushfq; popq %0" : "=r"(v));
+	unsigned long v;
+	__asm__ volatile("pushf; pop %0" : "=r"(v));
 	return v;
 }
 
@@ -73,7 +77,7 @@ static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
-static inline void invlpg(u64 va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void invlpg(u64 va) { __asm__ volatile("invlpg (%0)" ::"r"((unsigned long)va) : "memory"); }
 
 /* Stops this CPU for good: interrupts off, halted; NMIs return to the loop. */
 static inline noreturn void cpu_halt_forever(void)

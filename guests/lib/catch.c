@@ -57,7 +57,7 @@ static void catch_trap(struct trap_frame *tf)
 	c->fault = (struct trap_fault){
 		.vector = (unsigned)tf->vector,
 		.error_code = tf->error_code,
-		.rip = tf->rip,
+		.ip = tf->rip,
 		.cr2 = read_cr2(),
 	};
 	tf->cs = c->cs;
@@ -93,7 +93,7 @@ static bool catch_run(void (*fn)(void), u64 done, struct trap_fault *fault)
 	/* IRETQ to CPL 3 nulls data segment registers of a lower DPL (SDM
 	 * Vol. 2A, IRET): give the caller its own back. */
 	__asm__ volatile("mov %0, %%ds; mov %1, %%es" ::"r"(c->ds), "r"(c->es));
-	if (!trapped || (c->done && c->fault.vector == VEC_UD && c->fault.rip == c->done))
+	if (!trapped || (c->done && c->fault.vector == VEC_UD && c->fault.ip == c->done))
 		return false;
 	*fault = c->fault;
 	return true;

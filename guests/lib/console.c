@@ -9,6 +9,8 @@
 #define UART_THR 0		/* transmit holding register (write) */
 #define UART_LSR 5		/* line status register */
 #define UART_LSR_THRE BIT(5)	/* THR empty: the next byte may be written */
+#define UART_LSR_TEMT BIT(6)	/* transmitter empty: the last byte is out */
+#define UART_DRAIN_POLLS 100000u	/* about 10 bytes at 115200 baud, and more */
 
 static void serial_putc(char c)
 {
@@ -16,6 +18,14 @@ static void serial_putc(char c)
 	while (!(inb(GUEST_SERIAL_PORT + UART_LSR) & UART_LSR_THRE))
 		cpu_relax();
 	outb(GUEST_SERIAL_PORT + UART_THR, (u8)c);
+}
+
+void console_drain(void)
+{
+	/* Bounded: a UART that never drains must not keep the guest alive. */
+	for (unsigned i = 0; i < UART_DRAIN_POLLS; i++)
+		if (inb(GUEST_SERIAL_PORT + UART_LSR) & UART_LSR_TEMT)
+			return;
 }
 
 void console_putc(char c)

@@ -10,6 +10,9 @@ void console_init(void);
 /* Writes c once the transmitter is free; '\n' becomes "\r\n". */
 void console_putc(char c);
 
+/* Waits (bounded) until the UART has sent every byte written so far. */
+void console_drain(void);
+
 /* lib/fmt.c formatting to the console; returns the characters written.
  * Each call is written whole: the vCPUs take turns (a report() line is one
  * call). */

@@ -4,13 +4,28 @@
 #include "../../lib/fmt.h"
 #include "../../lib/x86.h"
 
-/* vCPU 0's exit_status when the loader watches it (guest_abi.h). */
-static u32 *exit_mailbox;
+/* Each vCPU's boot info, once guest_boot() has checked it. */
+static struct guest_boot_info *boot_infos[GUEST_MAX_CPUS];
 
-void guest_exit_use_mailbox(const struct guest_boot_info *bi)
+void exit_set_boot_info(const struct guest_boot_info *bi)
 {
-	if (bi->flags & GUEST_BOOT_EXIT_MAILBOX)
-		exit_mailbox = phys_to_ptr(ptr_to_phys(&bi->exit_status));
+	/* exit_status is the one field the guest writes. */
+	boot_infos[guest_cpu_index()] = (struct guest_boot_info *)bi;
+}
+
+noreturn void guest_exit_silent(unsigned cpu, int code)
+{
+	struct guest_boot_info *bi = cpu < GUEST_MAX_CPUS ? boot_infos[cpu] : NULL;
+
+	/* Bare under nestvisor the exit port may be QEMU's isa-debug-exit,
+	 * which would end the whole machine: nestvisor watches the mailbox. */
+	if (bi && (bi->flags & GUEST_BOOT_EXIT_MAILBOX)) {
+		console_drain();
+		__atomic_store_n(&bi->exit_status, GUEST_EXITED | (u8)code, __ATOMIC_RELEASE);
+	} else {
+		outb(GUEST_EXIT_PORT, (u8)code);
+	}
+	cpu_halt_forever();
 }
 
 noreturn void guest_exit(int code)
@@ -21,11 +36,7 @@ noreturn void guest_exit(int code)
 		printf("guest: vCPU %u: exit code %d\n", cpu, code);
 	else
 		printf("guest: exit code %d\n", code);
-	if (!cpu && exit_mailbox)
-		__atomic_store_n(exit_mailbox, GUEST_EXITED | (u8)code, __ATOMIC_RELEASE);
-	else
-		outb(GUEST_EXIT_PORT, (u8)code);
-	cpu_halt_forever();
+	guest_exit_silent(cpu, code);
 }
 
 /* A guest library misuse or a boot it cannot run in: a test cannot

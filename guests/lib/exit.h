@@ -1,21 +1,24 @@
-/* Leaving the guest: the exit port (or, bare under nestvisor, the boot
- * info's exit mailbox), and panic() for lib/panic.h's ASSERT. */
+/* Leaving the guest: the exit port or the boot info's exit mailbox, and
+ * panic() for lib/panic.h's ASSERT. */
 #ifndef GUESTS_EXIT_H
 #define GUESTS_EXIT_H
 
 #include "guest_abi.h"
 #include "../../lib/panic.h"
 
-/* Writes code (enum guest_exit_code) to GUEST_EXIT_PORT, or GUEST_EXITED |
- * code to the exit mailbox if guest_exit_use_mailbox() named one, then
- * halts with interrupts off for good (the loader may not stop us at once).
- * On vCPU 0 that ends the guest; on another vCPU, only that vCPU
- * (guest_abi.h). */
+/* Remembers this vCPU's boot info (guest_boot() does), whose flags say how
+ * the guest exits and whose exit_status may be the mailbox. */
+void exit_set_boot_info(const struct guest_boot_info *bi);
+
+/* Prints the exit code, then hands code (enum guest_exit_code) to the
+ * loader and halts with interrupts off for good (the loader may not stop
+ * us at once). Bare with GUEST_BOOT_EXIT_MAILBOX, the code goes to the
+ * boot info's exit_status as GUEST_EXITED | code, after the UART has sent
+ * the last line; otherwise to GUEST_EXIT_PORT. On vCPU 0 that ends the
+ * guest; on another vCPU, only that vCPU (guest_abi.h). */
 noreturn void guest_exit(int code);
 
-/* vCPU 0's boot info: if its flags have GUEST_BOOT_EXIT_MAILBOX (a bare run
- * under nestvisor, where port GUEST_EXIT_PORT may be a real device),
- * guest_exit() on vCPU 0 reports through its exit_status instead. */
-void guest_exit_use_mailbox(const struct guest_boot_info *bi);
+/* The same without a word on the console, for when there is none. */
+noreturn void guest_exit_silent(unsigned cpu, int code);
 
 #endif

@@ -2,6 +2,12 @@
 #include "boot.h"
 #include "exit.h"
 #include "../../lib/string.h"
+#include "../../lib/x86.h"
+
+/* The two 8259 PICs' interrupt mask registers (OCW1). */
+#define PIC_MASTER_IMR 0x21
+#define PIC_SLAVE_IMR 0xa1
+#define PIC_MASK_ALL 0xff
 
 static struct guest_boot_info bare_boot_info;
 
@@ -52,5 +58,13 @@ const struct guest_boot_info *multiboot_adopt(u32 info_addr)
 	if (mbi->flags & MBI_MMAP)
 		scrub_above_image(mbi->mmap_addr, mbi->mmap_length);
 	scrub_above_image(info_addr, sizeof(*mbi));	/* last: the fields above live here */
+
+	/* A BIOS leaves the PICs unmasked with the PIT ticking through LINT0
+	 * (ExtINT). The guests take interrupts from their local APIC only,
+	 * and masking LINT0 (apic_enable()) is not enough on QEMU 7.2 TCG: a
+	 * PIC interrupt raised before it stays pending and is then
+	 * delivered as vector -1, a #GP(0xfffffffa). */
+	outb(PIC_MASTER_IMR, PIC_MASK_ALL);
+	outb(PIC_SLAVE_IMR, PIC_MASK_ALL);
 	return bi;
 }

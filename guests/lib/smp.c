@@ -19,8 +19,7 @@ static noreturn void stack_lost(void)
 
 	for (const char *c = msg; *c; c++)
 		console_putc(*c);
-	outb(GUEST_EXIT_PORT, GUEST_EXIT_PANIC);
-	cpu_halt_forever();
+	guest_exit_silent(0, GUEST_EXIT_PANIC);
 }
 
 unsigned guest_cpu_index(void)

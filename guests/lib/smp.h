@@ -1,8 +1,12 @@
 /* Guests with several vCPUs (guest_abi.h): nestvisor enters every vCPU at
- * the image's first byte at once. start64.asm gives each its own stack,
+ * the image's entry at once. In the 64-bit build (smp.c) start64.asm gives
+ * each its own stack,
  * picked by the cpu_index of its boot info, and holds all but vCPU 0 until
  * vCPU 0 has built the page tables, the IDT and the console; guest_boot()
- * then runs guest_main() on vCPU 0 and guest_main_ap() on the others. */
+ * then runs guest_main() on vCPU 0 and guest_main_ap() on the others. The 16- and
+ * 32-bit builds run one vCPU (uniproc.c): their start code sends any other
+ * vCPU away with GUEST_EXIT_PANIC, and smp_release_aps() panics on vCPU 0
+ * when the boot info says there are more. */
 #ifndef GUESTS_SMP_H
 #define GUESTS_SMP_H
 
@@ -10,8 +14,13 @@
 
 /* Each vCPU's stack, in start64.asm's .bss (GUEST_MAX_CPUS of them). The
  * stack a vCPU runs on tells which vCPU it is; interrupts and exceptions
- * arrive on the running stack (no IST, no privilege change). */
+ * arrive on the running stack (no IST, no privilege change). Real mode's
+ * one stack is smaller: the whole image must fit below 64 KiB. */
+#if GUEST_BITS == 16
+#define GUEST_STACK_SIZE 8192
+#else
 #define GUEST_STACK_SIZE 16384
+#endif
 
 /* The running vCPU's cpu_index, 0 for the one that runs guest_main(). */
 unsigned guest_cpu_index(void);

@@ -4,30 +4,6 @@
 #include "smp.h"
 #include "../../lib/x86.h"
 
-/* A 64-bit interrupt gate (SDM Vol. 3, 6.14.1, Figure 6-8). */
-struct idt_gate {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-};
-_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
-
-#define GATE_PRESENT 0x80
-#define GATE_INTERRUPT64 0x0e	/* clears RFLAGS.IF on entry */
-
-struct idt_ptr {
-	u16 limit;
-	u64 base;
-} __packed;
-
-/* From isr.asm: TRAP_VECTORS entry stubs, TRAP_STUB_SIZE bytes each. */
-extern const u8 isr_stubs[];
-
-static struct idt_gate idt[TRAP_VECTORS] __aligned(16);
 static trap_handler_t handlers[TRAP_VECTORS];
 
 /* The guest_expect_fault() in progress on each vCPU. */
@@ -52,32 +28,6 @@ static const char *vector_name(u64 vector)
 	if (vector < ARRAY_SIZE(vector_names) && vector_names[vector])
 		return vector_names[vector];
 	return vector < 32 ? "reserved" : "interrupt";
-}
-
-void trap_init(void)
-{
-	u16 cs;
-
-	/* The gates use whatever code segment the start code runs us in. */
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned v = 0; v < TRAP_VECTORS; v++) {
-		u64 addr = (u64)&isr_stubs[v * TRAP_STUB_SIZE];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (u16)addr,
-			.selector = cs,
-			.type_attr = GATE_PRESENT | GATE_INTERRUPT64,
-			.offset_mid = (u16)(addr >> 16),
-			.offset_hi = (u32)(addr >> 32),
-		};
-	}
-}
-
-void trap_load(void)
-{
-	struct idt_ptr ptr = { .limit = sizeof(idt) - 1, .base = (u64)idt };
-
-	__asm__ volatile("lidt %0" ::"m"(ptr));
 }
 
 void trap_set_handler(unsigned vector, trap_handler_t handler)
@@ -108,31 +58,24 @@ bool guest_expect_fault(unsigned vector, void (*fn)(void), struct trap_fault *fa
  * leaving fn's frames behind, as longjmp would. */
 static void resume_expected(struct expected_fault *expect, struct trap_frame *tf)
 {
-	const struct fault_resume *r = &expect->resume;
-
 	expect->armed = false;
 	expect->fault = (struct trap_fault){
 		.vector = (unsigned)tf->vector,
 		.error_code = tf->error_code,
-		.rip = tf->rip,
+		.ip = trap_frame_ip(tf),
 		.cr2 = read_cr2(),
+		.cs = tf->cs,
+		.flags = trap_frame_flags(tf),
 	};
-	tf->rbx = r->rbx;
-	tf->rbp = r->rbp;
-	tf->r12 = r->r12;
-	tf->r13 = r->r13;
-	tf->r14 = r->r14;
-	tf->r15 = r->r15;
-	tf->rsp = r->rsp;
-	tf->rip = r->rip;
-	tf->rax = 1;
+	trap_frame_resume(tf, &expect->resume);
 }
 
 static noreturn void unexpected(const struct trap_frame *tf)
 {
-	printf("guest: unexpected exception %lu (%s) at RIP 0x%lx, error code 0x%lx, "
-	       "CR2 0x%lx, RSP 0x%lx\n", tf->vector, vector_name(tf->vector),
-	       tf->rip, tf->error_code, read_cr2(), tf->rsp);
+	printf("guest: unexpected exception %u (%s) at CS:IP 0x%x:0x%llx, error code 0x%x, "
+	       "CR2 0x%llx, SP 0x%llx\n", (unsigned)tf->vector, vector_name(tf->vector),
+	       (unsigned)tf->cs, (unsigned long long)trap_frame_ip(tf), (unsigned)tf->error_code,
+	       (unsigned long long)read_cr2(), (unsigned long long)trap_frame_sp(tf));
 	guest_exit(GUEST_EXIT_EXCEPTION);
 }
 

@@ -1,5 +1,5 @@
-/* Exceptions and interrupts in a guest: the frame guests/lib/isr.asm
- * builds, per-vector handlers, and guest_expect_fault() for tests that
+/* Exceptions and interrupts in a guest, in each mode: the frame the mode's
+ * entry stubs build (isr.asm, isr32.asm, isr16.asm), per-vector handlers, and guest_expect_fault() for tests that
  * provoke a fault on purpose. Anything else is an unexpected exception:
  * the guest prints it and exits with GUEST_EXIT_EXCEPTION. */
 #ifndef GUESTS_TRAP_H
@@ -22,7 +22,14 @@ enum {
 #define PF_ERR_WRITE BIT(1)
 #define PF_ERR_FETCH BIT(4)
 
-#include "../../lib/trap_frame.h"	/* struct trap_frame, saved by isr.asm */
+/* struct trap_frame and struct fault_resume of this build's mode, with
+ * trap_frame_ip(), trap_frame_sp() and trap_frame_resume(). GUEST_BITS
+ * comes from guests.mk. */
+#if GUEST_BITS == 64
+#include "trap_frame64.h"
+#else
+#include "trap_frame32.h"
+#endif
 
 /* A handler may change the frame (e.g. advance rip past the faulting
  * instruction); isr.asm resumes from it. */
@@ -31,14 +38,16 @@ typedef void (*trap_handler_t)(struct trap_frame *tf);
 /* What the last fault taken by guest_expect_fault() looked like. */
 struct trap_fault {
 	unsigned vector;
-	u64 error_code, rip, cr2;
+	u64 error_code, ip, cr2;	/* ip: RIP, EIP or real mode's IP */
+	u64 cs, flags;			/* as the CPU pushed them */
 };
 
-/* Builds the IDT, which all vCPUs share: all 256 vectors enter
- * trap_dispatch(). Once, on vCPU 0, before any trap_load(). */
+/* Builds the IDT (the IVT in real mode: idt64.c, idt32.c, ivt16.c), which
+ * all vCPUs share: all 256 vectors enter trap_dispatch(). Once, on vCPU 0,
+ * before any trap_load(). */
 void trap_init(void);
 
-/* Loads the IDT into this vCPU's IDTR. */
+/* Loads the IDT (IVT) into this vCPU's IDTR. */
 void trap_load(void);
 
 /* Routes vector to handler (NULL: back to "unexpected"), for every vCPU:
@@ -56,14 +65,10 @@ bool guest_expect_fault(unsigned vector, void (*fn)(void), struct trap_fault *fa
 /* Called by isr.asm for every vector. */
 void trap_dispatch(struct trap_frame *tf);
 
-/* Where a fault resumes a guest_expect_fault(): the callee-saved
- * registers, stack pointer and return address of fault_save()'s caller.
- * Filled by isr.asm's fault_save (offsets via offsets.c). */
-struct fault_resume {
-	u64 rbx, rbp, r12, r13, r14, r15, rsp, rip;
-};
-
+/* Where a fault resumes a guest_expect_fault(): struct fault_resume of
+ * the mode's frame header, filled by the mode's fault_save (offsets via
+ * offsets.c). */
 /* setjmp for traps: returns 0; a trap resumed at r returns 1 from it. */
-__attribute__((returns_twice)) u64 fault_save(struct fault_resume *r);
+__attribute__((returns_twice)) unsigned long fault_save(struct fault_resume *r);
 
 #endif

@@ -50,10 +50,10 @@ static bool run_and_report(struct vmx_try *t, bool run, struct expect want, bool
 	got_words(got_w, sizeof(got_w), t);
 	if (t->outcome == VMX_FAULT && t->fault.vector == VEC_PF)
 		return report(false, "%s: %s expected, got %s with CR2 0x%lx (RIP 0x%lx)", what,
-			      want_w, got_w, t->fault.cr2, t->fault.rip);
+			      want_w, got_w, t->fault.cr2, t->fault.ip);
 	if (t->outcome == VMX_FAULT)
 		return report(false, "%s: %s expected, got %s at RIP 0x%lx", what, want_w, got_w,
-			      t->fault.rip);
+			      t->fault.ip);
 	return report(false, "%s: %s expected, got %s", what, want_w, got_w);
 }
 

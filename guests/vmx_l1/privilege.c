@@ -69,9 +69,9 @@ static void test_compat_mode(const struct l1 *l1)
 		 * is known then, which reports as a mismatch. */
 		t.outcome = compat_run(stubs[i].code, compat_done, &t.fault) ? VMX_FAULT
 									      : VMX_MALFORMED;
-		if (t.outcome == VMX_FAULT && t.fault.rip != (u64)stubs[i].code)
+		if (t.outcome == VMX_FAULT && t.fault.ip != (u64)stubs[i].code)
 			report(false, "%s in compatibility mode: fault at RIP 0x%lx, not at the "
-			       "instruction", vmx_insn_name(stubs[i].insn), t.fault.rip);
+			       "instruction", vmx_insn_name(stubs[i].insn), t.fault.ip);
 		else
 			check_done(&t, UD, "%s in compatibility mode", vmx_insn_name(stubs[i].insn));
 	}

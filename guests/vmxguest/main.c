@@ -171,7 +171,7 @@ static void test_no_vmx(void)
 	bool gp;
 	u64 cr4;
 
-	report(ud, "vmx: VMXON raises #UD (RIP 0x%lx)", f.rip);
+	report(ud, "vmx: VMXON raises #UD (RIP 0x%lx)", f.ip);
 	f = (struct trap_fault){ 0 };
 	gp = guest_expect_fault(VEC_GP, set_cr4_vmxe, &f);
 	cr4 = read_cr4();

@@ -1,4 +1,5 @@
 /* lib/fmt.c: the formatter every console line goes through. */
+#include <stdio.h>
 #include "harness.h"
 
 static void check(const char *want, const char *fmt, ...)
@@ -12,6 +13,40 @@ static void check(const char *want, const char *fmt, ...)
 	va_end(ap);
 	report(strcmp(got, want) == 0 && n == (int)strlen(want),
 	       "fmt \"%s\" -> \"%s\" (got \"%s\", %d)", fmt, want, got, n);
+}
+
+/* Every conversion of fmt's 64-bit path against the C library's, over
+ * values around each power of two (where a carry between the halves of
+ * the division shows) and a pseudo-random spread. */
+static void check_against_libc(void)
+{
+	static const char *const convs[] = { "%llu", "%llx", "%llo", "%lld", "%llX" };
+	unsigned bad = 0, total = 0;
+	u64 seed = 0x9e3779b97f4a7c15ull;
+	char want[64], got[64], first[160] = "";
+
+	for (unsigned i = 0; i < 64 * 3 + 1000; i++) {
+		u64 v;
+
+		if (i < 64 * 3) {
+			v = (1ull << (i / 3)) + (i % 3) - 1;
+		} else {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			v = seed >> (seed & 63);
+		}
+		for (unsigned c = 0; c < ARRAY_SIZE(convs); c++) {
+			snprintf(want, sizeof(want), convs[c], v);
+			fmt_snprintf(got, sizeof(got), convs[c], v);
+			total++;
+			if (strcmp(want, got) && !bad++)
+				snprintf(first, sizeof(first), "%s of 0x%llx: \"%s\", libc \"%s\"",
+					 convs[c], (unsigned long long)v, got, want);
+		}
+	}
+	report(!bad, "fmt matches libc on %u 64-bit conversions (%u differ%s%s)",
+	       total, bad, bad ? "; first: " : "", first);
 }
 
 void run_tests(void)
@@ -36,6 +71,16 @@ void run_tests(void)
 	check("  5", "%*d", 3, 5);
 	check("17", "%o", 15);
 	check("%q", "%q", 0);
+
+	/* 64-bit numbers are divided in 32-bit halves (no libgcc in the
+	 * 16- and 32-bit guests): values with both halves busy. */
+	check("1311768467463790320", "%lu", 0x123456789abcdef0ul);
+	check("123456789abcdef0", "%llx", 0x123456789abcdef0ull);
+	check("1777777777777777777777", "%lo", UINT64_MAX);
+	check("-1234567890123456789", "%lld", -1234567890123456789ll);
+	check("4294967296 4294967295", "%llu %u", 1ull << 32, UINT32_MAX);
+	check("42 42", "%zu %zx", (size_t)42, (size_t)0x42);
+	check_against_libc();
 
 	n = fmt_snprintf(small, sizeof(small), "%s", "truncated");
 	report(n == 9 && strcmp(small, "tru") == 0,
