@@ -49,6 +49,9 @@ static const struct {
 };
 
 static const unsigned kinds[] = { MSR_BITMAP_READ, MSR_BITMAP_WRITE };
+/* The two ranges a bitmap describes (SDM Vol. 3C, 25.6.9). */
+static const u32 range_starts[] = { 0, 0xc0000000 };
+#define RANGE_MSRS 0x2000u
 
 static u8 *l0, *l1, *l02;
 static u8 l0_copy[PAGE_SIZE], l1_copy[PAGE_SIZE];
@@ -108,26 +111,23 @@ static void fill(u8 *bitmap, bool background, u32 msr, unsigned kind, bool bit)
 static bool check_page(const struct msr_merge_inputs *in, u32 msr, unsigned kind, unsigned r,
 		       char *why, size_t why_size)
 {
-	for (size_t byte = 0; byte < PAGE_SIZE; byte++) {
-		unsigned k = byte < PAGE_SIZE / 2 ? MSR_BITMAP_READ : MSR_BITMAP_WRITE;
+	for (unsigned i = 0; i < ARRAY_SIZE(range_starts); i++)
+	for (u32 m = range_starts[i]; m < range_starts[i] + RANGE_MSRS; m++)
+	for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
+		bool tested = m == msr && kinds[k] == kind;
+		unsigned row = tested ? r : ARRAY_SIZE(rows) - 1 - r;
+		enum column col = (in_x2apic(m) && !in->x2apic_virtualized) + 2 * !in->l1;
+		enum msr_exit_owner want = rows[row].owner[col];
+		enum msr_exit_owner got = msr_merge_owner(in, m, kinds[k]);
+		bool exits = msr_bitmap_exits(l02, m, kinds[k]);
 
-		for (u32 m = msr_bitmap_byte_msr(byte); m < msr_bitmap_byte_msr(byte) + 8; m++) {
-			bool tested = m == msr && k == kind;
-			unsigned row = tested ? r : ARRAY_SIZE(rows) - 1 - r;
-			enum column col = (in_x2apic(m) && !in->x2apic_virtualized) +
-					  2 * !in->l1;
-			enum msr_exit_owner want = rows[row].owner[col];
-			enum msr_exit_owner got = msr_merge_owner(in, m, k);
-			bool exits = msr_bitmap_exits(l02, m, k);
-
-			if (got == want && exits == (want != MSR_EXIT_NONE))
-				continue;
-			fmt_snprintf(why, why_size, "%s of 0x%x%s: owner %s, %s; the table: %s",
-				     kind_name(k), m, tested ? "" : " (a background bit)",
-				     msr_exit_owner_name(got), exits ? "exits" : "passes",
-				     msr_exit_owner_name(want));
-			return false;
-		}
+		if (got == want && exits == (want != MSR_EXIT_NONE))
+			continue;
+		fmt_snprintf(why, why_size, "%s of 0x%x%s: owner %s, %s; the table: %s",
+			     kind_name(kinds[k]), m, tested ? "" : " (a background bit)",
+			     msr_exit_owner_name(got), exits ? "exits" : "passes",
+			     msr_exit_owner_name(want));
+		return false;
 	}
 	return true;
 }
