@@ -47,6 +47,7 @@ NV_C := \
 	vmx/exit_msr_cr.c \
 	vmx/exit_stop.c \
 	vmx/msr_bitmap.c \
+	vmx/msr_bitmap_merge.c \
 	vmx/vmcs_dump.c \
 	vmx/vmcs_field.c \
 	vmx/entry_checks.c \
@@ -107,11 +108,13 @@ EFI_CRT := /usr/lib/crt0-efi-x86_64.o
 .PHONY: all image run test test-host bench deps clean FORCE
 all: image
 
-# Objects depend on the flags they were built with: changing FAULT or DEBUG
-# rebuilds everything.
-$(B)/cflags: FORCE
+# Objects and host tests depend on the flags they were built with: changing
+# FAULT or DEBUG rebuilds everything.
+$(B)/cflags: FLAGS = $(NV_CFLAGS)
+$(B)/host/cflags: FLAGS = $(HOST_CFLAGS)
+$(B)/cflags $(B)/host/cflags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(NV_CFLAGS)' | cmp -s - $@ || echo '$(NV_CFLAGS)' > $@
+	@echo '$(FLAGS)' | cmp -s - $@ || echo '$(FLAGS)' > $@
 FORCE:
 
 $(B)/boot/efi_%.o: boot/efi_%.c $(B)/cflags | $(B)/asm_offsets.inc
@@ -181,7 +184,7 @@ image: $(B)/nestvisor.img
 
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-DNV_DEBUG -DNV_HOST_TEST
+	-DNV_DEBUG -DNV_HOST_TEST $(FAULT_DEF)
 HOST_COMMON := test/host/harness.c lib/report.c lib/fmt.c
 
 # One line per test program: its pure sources.
@@ -194,6 +197,7 @@ host_test_madt       := apic/madt.c
 host_test_ept        := mm/ept.c
 host_test_vmx_controls := vmx/vmx_controls.c
 host_test_msr_bitmap := vmx/msr_bitmap.c
+host_test_msr_bitmap_merge := vmx/msr_bitmap_merge.c vmx/msr_bitmap.c
 host_test_vlapic     := vmm/vlapic.c
 host_test_apic_virt  := vmx/apic_virt.c vmx/vmx_controls.c
 host_test_elf_load   := vmm/elf_load.c
@@ -214,10 +218,10 @@ HOST_BINS  := $(HOST_TESTS:%=$(B)/host/test_%)
 
 
 .SECONDEXPANSION:
-$(B)/host/test_%: test/host/test_%.c $(HOST_COMMON) $$(host_test_$$*)
+$(B)/host/test_%: test/host/test_%.c $(HOST_COMMON) $$(host_test_$$*) $(B)/host/cflags
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(CC) $(HOST_CFLAGS) $(sort $^) -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $(sort $(filter %.c,$^)) -o $@
 
 # --- set-up, run, test ------------------------------------------------------
 

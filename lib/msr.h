@@ -41,6 +41,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_X2APIC_BASE 0x800
+#define MSR_X2APIC_BASE 0x800	/* x2APIC registers: 0x800-0x8ff (SDM Vol. 3A, 11.12.1.2) */
+#define MSR_X2APIC_LAST 0x8ff
 
 #endif

@@ -7,7 +7,7 @@
 #define HIGH_MSRS_END 0xc0002000u
 #define WRITE_HALF (2 * QUARTER)
 
-/* Byte offset of msr's bit in the read half; -1 if outside both ranges. */
+/* Bit index of msr in the read half; -1 if outside both ranges. */
 static int bit_index(u32 msr)
 {
 	if (msr < LOW_MSRS_END)
@@ -15,6 +15,24 @@ static int bit_index(u32 msr)
 	if (msr >= HIGH_MSRS_BASE && msr < HIGH_MSRS_END)
 		return (int)(QUARTER * 8 + (msr - HIGH_MSRS_BASE));
 	return -1;
+}
+
+int msr_bitmap_byte(u32 msr, unsigned kind)
+{
+	int bit = bit_index(msr);
+
+	if (bit < 0)
+		return -1;
+	return (kind == MSR_BITMAP_WRITE ? WRITE_HALF : 0) + bit / 8;
+}
+
+u32 msr_bitmap_byte_msr(size_t byte)
+{
+	size_t in_half = byte % WRITE_HALF;
+
+	if (in_half < QUARTER)
+		return (u32)(in_half * 8);
+	return HIGH_MSRS_BASE + (u32)((in_half - QUARTER) * 8);
 }
 
 void msr_bitmap_intercept_all(u8 *bitmap)
@@ -25,14 +43,12 @@ void msr_bitmap_intercept_all(u8 *bitmap)
 /* Sets (exit) or clears msr's bit in the halves kinds names. */
 static bool set_exits(u8 *bitmap, u32 msr, unsigned kinds, bool exit)
 {
-	int bit = bit_index(msr);
-	u8 mask;
+	u8 mask = MSR_BITMAP_MASK(msr);
 
-	if (bit < 0)
+	if (msr_bitmap_byte(msr, MSR_BITMAP_READ) < 0)
 		return false;
-	mask = (u8)(1u << (bit % 8));
 	for (unsigned kind = MSR_BITMAP_READ; kind <= MSR_BITMAP_WRITE; kind <<= 1) {
-		u8 *byte = &bitmap[(kind == MSR_BITMAP_WRITE ? WRITE_HALF : 0) + bit / 8];
+		u8 *byte = &bitmap[msr_bitmap_byte(msr, kind)];
 
 		if (kinds & kind)
 			*byte = exit ? *byte | mask : *byte & (u8)~mask;
@@ -52,8 +68,7 @@ bool msr_bitmap_intercept(u8 *bitmap, u32 msr, unsigned kinds)
 
 bool msr_bitmap_exits(const u8 *bitmap, u32 msr, unsigned kind)
 {
-	int bit = bit_index(msr);
-	size_t half = kind == MSR_BITMAP_WRITE ? WRITE_HALF : 0;
+	int byte = msr_bitmap_byte(msr, kind);
 
-	return bit < 0 || (bitmap[half + bit / 8] >> (bit % 8) & 1);
+	return byte < 0 || (bitmap[byte] & MSR_BITMAP_MASK(msr));
 }

@@ -9,6 +9,8 @@
 
 #define MSR_BITMAP_READ BIT(0)
 #define MSR_BITMAP_WRITE BIT(1)
+/* msr's bit within its byte: both ranges start at a multiple of 8. */
+#define MSR_BITMAP_MASK(msr) ((u8)(1u << ((msr) % 8)))
 
 /* Makes every access exit. */
 void msr_bitmap_intercept_all(u8 *bitmap);
@@ -17,6 +19,12 @@ void msr_bitmap_intercept_all(u8 *bitmap);
 bool msr_bitmap_allow(u8 *bitmap, u32 msr, unsigned kinds);
 /* Makes those accesses of msr exit again; false as for msr_bitmap_allow(). */
 bool msr_bitmap_intercept(u8 *bitmap, u32 msr, unsigned kinds);
+/* The byte of the page holding msr's bit for an access of kind
+ * (MSR_BITMAP_READ or _WRITE), or -1 for an MSR outside both ranges. */
+int msr_bitmap_byte(u32 msr, unsigned kind);
+/* The first of the eight consecutive MSRs whose bits share byte (0 to
+ * PAGE_SIZE - 1); the inverse of msr_bitmap_byte() up to the kind. */
+u32 msr_bitmap_byte_msr(size_t byte);
 /* Whether an access of that kind (MSR_BITMAP_READ or _WRITE) exits. */
 bool msr_bitmap_exits(const u8 *bitmap, u32 msr, unsigned kind);
 
