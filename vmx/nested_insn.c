@@ -25,15 +25,7 @@
 #define VECTOR_UD 6
 #define VECTOR_GP 13
 
-/* RFLAGS bits VMX instructions report through (SDM 31.2). */
-#define RFLAGS_CF BIT(0)
-#define RFLAGS_PF BIT(2)
-#define RFLAGS_AF BIT(4)
-#define RFLAGS_ZF BIT(6)
-#define RFLAGS_SF BIT(7)
-#define RFLAGS_OF BIT(11)
 #define RFLAGS_VM BIT(17)
-#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 #define CS_AR_L BIT(13)
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define REVISION_SHADOW BIT(31)
@@ -46,7 +38,7 @@
 
 static void set_arith_flags(u64 flags)
 {
-	vmcs_write(VMCS_GUEST_RFLAGS, (vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)RFLAGS_ARITH) | flags);
+	vmcs_write(VMCS_GUEST_RFLAGS, (vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)RFLAGS_STATUS) | flags);
 }
 
 static void vm_succeed(struct vcpu *v)
@@ -146,6 +138,27 @@ static u32 read_revision(struct vcpu *v, u64 gpa)
 static bool read_pointer(struct vcpu *v, u64 *addr)
 {
 	return nested_mem_read(v, addr, sizeof(*addr));
+}
+
+/* VMCLEAR's and VMPTRLD's operand (SDM 31.3): read, then refused with
+ * VMfail(invalid) when misaligned or too wide, VMfail(vmxon) when it is the
+ * VMXON pointer. True if the instruction goes on with *addr. */
+static bool vmcs_pointer(struct vcpu *v, u64 *addr, enum vmx_insn_error invalid,
+			 enum vmx_insn_error vmxon)
+{
+	const struct nested *n = v->nested;
+
+	if (!may_execute(v) || !read_pointer(v, addr))
+		return false;
+	if (!valid_pointer(n, *addr)) {
+		vm_fail(v, invalid);
+		return false;
+	}
+	if (*addr == n->vmxon_ptr) {
+		vm_fail(v, vmxon);
+		return false;
+	}
+	return true;
 }
 
 /* --- the vmcs12 cache ------------------------------------------------------- */
@@ -288,16 +301,8 @@ static void emulate_vmclear(struct vcpu *v)
 	u32 *launch;
 	u64 addr;
 
-	if (!may_execute(v) || !read_pointer(v, &addr))
+	if (!vmcs_pointer(v, &addr, VMXERR_VMCLEAR_INVALID_ADDR, VMXERR_VMCLEAR_VMXON_PTR))
 		return;
-	if (!valid_pointer(n, addr)) {
-		vm_fail(v, VMXERR_VMCLEAR_INVALID_ADDR);
-		return;
-	}
-	if (addr == n->vmxon_ptr) {
-		vm_fail(v, VMXERR_VMCLEAR_VMXON_PTR);
-		return;
-	}
 	/* The data goes to memory with the launch state "clear". */
 	s = cached(n, addr);
 	if (s) {
@@ -320,16 +325,8 @@ static void emulate_vmptrld(struct vcpu *v)
 	u64 addr;
 	u32 rev;
 
-	if (!may_execute(v) || !read_pointer(v, &addr))
+	if (!vmcs_pointer(v, &addr, VMXERR_VMPTRLD_INVALID_ADDR, VMXERR_VMPTRLD_VMXON_PTR))
 		return;
-	if (!valid_pointer(n, addr)) {
-		vm_fail(v, VMXERR_VMPTRLD_INVALID_ADDR);
-		return;
-	}
-	if (addr == n->vmxon_ptr) {
-		vm_fail(v, VMXERR_VMPTRLD_VMXON_PTR);
-		return;
-	}
 	/* Bit 31 marks a shadow VMCS, which only a CPU offering VMCS
 	 * shadowing accepts (SDM 25.2); nestvisor does not offer it yet. */
 	rev = read_revision(v, addr);
