@@ -15,6 +15,7 @@
  * last. */
 #include "nested.h"
 #include "nested_operand.h"
+#include "nested_entry.h"
 #include "exit.h"
 #include "vmx_errors.h"
 #include "../lib/msr.h"
@@ -469,6 +470,40 @@ static void emulate_invept(struct vcpu *v)
  * L1 with the words why rather than pretend. */
 #define BLOCKING_BY_MOV_SS BIT(1)
 
+/* The checks of the VMCS content (SDM 27.2-27.4), each failure as the SDM
+ * gives it; an entry that passes them all would run L2. */
+static void check_and_enter(struct vcpu *v, bool launch)
+{
+	struct nested_check c;
+
+	switch (nested_check_entry(v, &c)) {
+	case NESTED_FAIL_CONTROL:
+		pr_debug("%s: nested entry: invalid control: %s", v->guest->name, c.why);
+		vm_fail(v, VMXERR_ENTRY_INVALID_CONTROL);
+		break;
+	case NESTED_FAIL_HOST:
+		pr_debug("%s: nested entry: invalid host state: %s", v->guest->name, c.why);
+		vm_fail(v, VMXERR_ENTRY_INVALID_HOST_STATE);
+		break;
+	case NESTED_FAIL_GUEST:
+		pr_debug("%s: nested entry: invalid guest state (SDM %s): %s", v->guest->name,
+			 c.failure.sdm, c.why);
+		nested_exit_to_l1(v, EXIT_REASON_INVALID_GUEST_STATE | EXIT_REASON_FAILED_VMENTRY,
+				  c.qualification);
+		break;
+	case NESTED_FAIL_MSR_LOAD:
+		pr_debug("%s: nested entry: VM-entry MSR-load entry %u: %s", v->guest->name,
+			 c.msr_index, c.why);
+		nested_exit_to_l1(v, EXIT_REASON_MSR_LOAD_FAIL | EXIT_REASON_FAILED_VMENTRY,
+				  c.msr_index);
+		break;
+	case NESTED_ENTRY_OK:
+		vcpu_stop(v, "%s: the vmcs12 passed every entry check; running an L2 guest is "
+			  "not supported yet", launch ? "VMLAUNCH" : "VMRESUME");
+		break;
+	}
+}
+
 static void emulate_vmentry(struct vcpu *v)
 {
 	struct nested *n = v->nested;
@@ -488,8 +523,7 @@ static void emulate_vmentry(struct vcpu *v)
 	else if (!launch && n->current->launch_state != VMCS12_LAUNCHED)
 		vm_fail(v, VMXERR_VMRESUME_NONLAUNCHED_VMCS);
 	else
-		vcpu_stop(v, "%s: running an L2 guest is not supported yet",
-			  launch ? "VMLAUNCH" : "VMRESUME");
+		check_and_enter(v, launch);
 }
 
 typedef void (*emulate_fn)(struct vcpu *v);
