@@ -62,6 +62,8 @@ NV_C := \
 	vmx/vmcs12.c \
 	vmx/nested.c \
 	vmx/nested_insn.c \
+	vmx/nested_entry.c \
+	vmx/nested_exit.c \
 	vmx/nested_operand.c \
 	vmx/vmx_operand.c \
 	vmx/vmcs.c \

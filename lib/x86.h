@@ -86,6 +86,14 @@ static inline noreturn void cpu_halt_forever(void)
 		__asm__ volatile("cli; hlt" ::: "memory");
 }
 
+/* The status flags, through which VMX instructions report (SDM 31.2). */
+#define RFLAGS_CF BIT(0)
+#define RFLAGS_PF BIT(2)
+#define RFLAGS_AF BIT(4)
+#define RFLAGS_ZF BIT(6)
+#define RFLAGS_SF BIT(7)
+#define RFLAGS_OF BIT(11)
+#define RFLAGS_STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_AC BIT(18)
 

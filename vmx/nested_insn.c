@@ -15,6 +15,7 @@
  * last. */
 #include "nested.h"
 #include "nested_operand.h"
+#include "nested_entry.h"
 #include "exit.h"
 #include "vmx_errors.h"
 #include "../lib/msr.h"
@@ -25,15 +26,7 @@
 #define VECTOR_UD 6
 #define VECTOR_GP 13
 
-/* RFLAGS bits VMX instructions report through (SDM 31.2). */
-#define RFLAGS_CF BIT(0)
-#define RFLAGS_PF BIT(2)
-#define RFLAGS_AF BIT(4)
-#define RFLAGS_ZF BIT(6)
-#define RFLAGS_SF BIT(7)
-#define RFLAGS_OF BIT(11)
 #define RFLAGS_VM BIT(17)
-#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 #define CS_AR_L BIT(13)
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define REVISION_SHADOW BIT(31)
@@ -46,7 +39,7 @@
 
 static void set_arith_flags(u64 flags)
 {
-	vmcs_write(VMCS_GUEST_RFLAGS, (vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)RFLAGS_ARITH) | flags);
+	vmcs_write(VMCS_GUEST_RFLAGS, (vmcs_read(VMCS_GUEST_RFLAGS) & ~(u64)RFLAGS_STATUS) | flags);
 }
 
 static void vm_succeed(struct vcpu *v)
@@ -146,6 +139,27 @@ static u32 read_revision(struct vcpu *v, u64 gpa)
 static bool read_pointer(struct vcpu *v, u64 *addr)
 {
 	return nested_mem_read(v, addr, sizeof(*addr));
+}
+
+/* VMCLEAR's and VMPTRLD's operand (SDM 31.3): read, then refused with
+ * VMfail(invalid) when misaligned or too wide, VMfail(vmxon) when it is the
+ * VMXON pointer. True if the instruction goes on with *addr. */
+static bool vmcs_pointer(struct vcpu *v, u64 *addr, enum vmx_insn_error invalid,
+			 enum vmx_insn_error vmxon)
+{
+	const struct nested *n = v->nested;
+
+	if (!may_execute(v) || !read_pointer(v, addr))
+		return false;
+	if (!valid_pointer(n, *addr)) {
+		vm_fail(v, invalid);
+		return false;
+	}
+	if (*addr == n->vmxon_ptr) {
+		vm_fail(v, vmxon);
+		return false;
+	}
+	return true;
 }
 
 /* --- the vmcs12 cache ------------------------------------------------------- */
@@ -288,16 +302,8 @@ static void emulate_vmclear(struct vcpu *v)
 	u32 *launch;
 	u64 addr;
 
-	if (!may_execute(v) || !read_pointer(v, &addr))
+	if (!vmcs_pointer(v, &addr, VMXERR_VMCLEAR_INVALID_ADDR, VMXERR_VMCLEAR_VMXON_PTR))
 		return;
-	if (!valid_pointer(n, addr)) {
-		vm_fail(v, VMXERR_VMCLEAR_INVALID_ADDR);
-		return;
-	}
-	if (addr == n->vmxon_ptr) {
-		vm_fail(v, VMXERR_VMCLEAR_VMXON_PTR);
-		return;
-	}
 	/* The data goes to memory with the launch state "clear". */
 	s = cached(n, addr);
 	if (s) {
@@ -320,16 +326,8 @@ static void emulate_vmptrld(struct vcpu *v)
 	u64 addr;
 	u32 rev;
 
-	if (!may_execute(v) || !read_pointer(v, &addr))
+	if (!vmcs_pointer(v, &addr, VMXERR_VMPTRLD_INVALID_ADDR, VMXERR_VMPTRLD_VMXON_PTR))
 		return;
-	if (!valid_pointer(n, addr)) {
-		vm_fail(v, VMXERR_VMPTRLD_INVALID_ADDR);
-		return;
-	}
-	if (addr == n->vmxon_ptr) {
-		vm_fail(v, VMXERR_VMPTRLD_VMXON_PTR);
-		return;
-	}
 	/* Bit 31 marks a shadow VMCS, which only a CPU offering VMCS
 	 * shadowing accepts (SDM 25.2); nestvisor does not offer it yet. */
 	rev = read_revision(v, addr);
@@ -472,6 +470,40 @@ static void emulate_invept(struct vcpu *v)
  * L1 with the words why rather than pretend. */
 #define BLOCKING_BY_MOV_SS BIT(1)
 
+/* The checks of the VMCS content (SDM 27.2-27.4), each failure as the SDM
+ * gives it; an entry that passes them all would run L2. */
+static void check_and_enter(struct vcpu *v, bool launch)
+{
+	struct nested_check c;
+
+	switch (nested_check_entry(v, &c)) {
+	case NESTED_FAIL_CONTROL:
+		pr_debug("%s: nested entry: invalid control: %s", v->guest->name, c.why);
+		vm_fail(v, VMXERR_ENTRY_INVALID_CONTROL);
+		break;
+	case NESTED_FAIL_HOST:
+		pr_debug("%s: nested entry: invalid host state: %s", v->guest->name, c.why);
+		vm_fail(v, VMXERR_ENTRY_INVALID_HOST_STATE);
+		break;
+	case NESTED_FAIL_GUEST:
+		pr_debug("%s: nested entry: invalid guest state (SDM %s): %s", v->guest->name,
+			 c.failure.sdm, c.why);
+		nested_exit_to_l1(v, EXIT_REASON_INVALID_GUEST_STATE | EXIT_REASON_FAILED_VMENTRY,
+				  c.qualification);
+		break;
+	case NESTED_FAIL_MSR_LOAD:
+		pr_debug("%s: nested entry: VM-entry MSR-load entry %u: %s", v->guest->name,
+			 c.msr_index, c.why);
+		nested_exit_to_l1(v, EXIT_REASON_MSR_LOAD_FAIL | EXIT_REASON_FAILED_VMENTRY,
+				  c.msr_index);
+		break;
+	case NESTED_ENTRY_OK:
+		vcpu_stop(v, "%s: the vmcs12 passed every entry check; running an L2 guest is "
+			  "not supported yet", launch ? "VMLAUNCH" : "VMRESUME");
+		break;
+	}
+}
+
 static void emulate_vmentry(struct vcpu *v)
 {
 	struct nested *n = v->nested;
@@ -491,8 +523,7 @@ static void emulate_vmentry(struct vcpu *v)
 	else if (!launch && n->current->launch_state != VMCS12_LAUNCHED)
 		vm_fail(v, VMXERR_VMRESUME_NONLAUNCHED_VMCS);
 	else
-		vcpu_stop(v, "%s: running an L2 guest is not supported yet",
-			  launch ? "VMLAUNCH" : "VMRESUME");
+		check_and_enter(v, launch);
 }
 
 typedef void (*emulate_fn)(struct vcpu *v);

@@ -147,3 +147,20 @@ bool vvmx_invvpid_type(const struct vvmx_caps *v, u64 type)
 	return vvmx_vpid_offered(v) && type < 4 &&
 	       (v->msr[EPT_VPID_CAP] & BIT(CAP_INVVPID_TYPE_SHIFT + type));
 }
+
+void vvmx_caps_as_vmx_caps(const struct vvmx_caps *v, struct vmx_caps *c)
+{
+	*c = (struct vmx_caps){
+		.basic = v->msr[BASIC], .pinbased = v->msr[PINBASED],
+		.procbased = v->msr[PROCBASED], .exit = v->msr[EXIT], .entry = v->msr[ENTRY],
+		.misc = v->msr[MISC], .cr0_fixed0 = v->msr[CR0_FIXED0],
+		.cr0_fixed1 = v->msr[CR0_FIXED1], .cr4_fixed0 = v->msr[CR4_FIXED0],
+		.cr4_fixed1 = v->msr[CR4_FIXED1], .vmcs_enum = v->msr[VMCS_ENUM],
+		.true_pinbased = v->msr[TRUE_PINBASED], .true_procbased = v->msr[TRUE_PROCBASED],
+		.true_exit = v->msr[TRUE_EXIT], .true_entry = v->msr[TRUE_ENTRY],
+		.procbased2 = v->msr[PROCBASED2], .ept_vpid = v->msr[EPT_VPID_CAP],
+		.vmfunc = v->msr[VMFUNC],
+		.has_true = v->present[TRUE_PINBASED], .has_procbased2 = v->present[PROCBASED2],
+		.has_ept_vpid = v->present[EPT_VPID_CAP], .has_vmfunc = v->present[VMFUNC],
+	};
+}

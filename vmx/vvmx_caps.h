@@ -50,6 +50,10 @@ void vvmx_caps_build(struct vvmx_caps *v, const struct vmx_caps *host,
  * read (then #GP, as on a CPU without it). */
 bool vvmx_caps_rdmsr(const struct vvmx_caps *v, u32 msr, u64 *value);
 
+/* The virtual MSRs as struct vmx_caps, for the software entry checker
+ * (vmx/entry_checks.h), which checks a vmcs12 against what L1 was offered. */
+void vvmx_caps_as_vmx_caps(const struct vvmx_caps *v, struct vmx_caps *c);
+
 /* Helpers for the instruction emulation. */
 u32 vvmx_revision(const struct vvmx_caps *v);
 bool vvmx_vpid_offered(const struct vvmx_caps *v);

@@ -14,17 +14,12 @@
 
 #include "trap.h"
 #include "../../lib/types.h"
+#include "../../lib/x86.h"
 #include "../../vmx/vmx_caps.h"
 #include "../../vmx/vmx_errors.h"
 #include "../../vmx/vmcs_field.h"
 
-#define RFLAGS_CF BIT(0)
-#define RFLAGS_PF BIT(2)
-#define RFLAGS_AF BIT(4)
-#define RFLAGS_ZF BIT(6)
-#define RFLAGS_SF BIT(7)
-#define RFLAGS_OF BIT(11)
-#define VMX_RFLAGS_STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+#define VMX_RFLAGS_STATUS RFLAGS_STATUS
 /* What the wrappers load before the instruction: the status flags and the
  * always-1 bit 1; IF, TF, DF and AC clear. */
 #define VMX_RFLAGS_PRESET (VMX_RFLAGS_STATUS | BIT(1))

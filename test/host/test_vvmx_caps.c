@@ -73,6 +73,17 @@ void run_tests(void)
 	report(!vvmx_caps_rdmsr(&v, 0x491, &val) && !vvmx_caps_rdmsr(&v, 0x492, &val) &&
 	       !vvmx_caps_rdmsr(&v, 0x47f, &val), "VMFUNC and MSRs outside 0x480-0x491 are #GP");
 
+	{
+		struct vmx_caps c;
+		u64 got = 0;
+
+		vvmx_caps_as_vmx_caps(&v, &c);
+		report(c.basic == rd(&v, 0x480) && c.procbased == rd(&v, 0x482) &&
+		       c.true_entry == rd(&v, 0x490) && c.procbased2 == rd(&v, 0x48b) &&
+		       c.has_true && c.has_procbased2 && c.has_ept_vpid && !c.has_vmfunc &&
+		       vvmx_caps_rdmsr(&v, 0x48c, &got) && c.ept_vpid == got,
+		       "as struct vmx_caps: every MSR in its place, has_ flags as offered");
+	}
 	p.vmwrite_any = false;
 	p.vpid = false;
 	vvmx_caps_build(&v, &h, &p);
