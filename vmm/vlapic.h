@@ -8,10 +8,11 @@
 #ifndef VMM_VLAPIC_H
 #define VMM_VLAPIC_H
 
+#include "../lib/msr.h"
 #include "../lib/types.h"
 
-#define VLAPIC_MSR_FIRST 0x800
-#define VLAPIC_MSR_LAST 0x8ff
+#define VLAPIC_MSR_FIRST MSR_X2APIC_BASE
+#define VLAPIC_MSR_LAST MSR_X2APIC_LAST
 #define VLAPIC_VECTOR_WORDS 8	/* 256 bits of IRR, ISR, TMR */
 #define VLAPIC_LVTS 7		/* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
 #define VLAPIC_PAGE_WORDS (PAGE_SIZE / sizeof(u32))

@@ -73,8 +73,10 @@ static bool check_msr_load_list(struct vcpu *v, u32 *failed, const char **why)
 	u64 count = read12(v, VMCS_VM_ENTRY_MSR_LOAD_COUNT);
 	u64 addr = read12(v, VMCS_VM_ENTRY_MSR_LOAD_ADDR);
 
-	u64 max = MSR_LIST_UNIT * (((v->nested->caps.msr[MSR_IA32_VMX_MISC - VVMX_MSR_FIRST] >>
-				      MISC_MSR_LIST_SHIFT) & 7) + 1);
+	u64 misc = 0, max;
+
+	vvmx_caps_rdmsr(&v->nested->caps, MSR_IA32_VMX_MISC, &misc);
+	max = MSR_LIST_UNIT * (((misc >> MISC_MSR_LIST_SHIFT) & 7) + 1);
 
 	for (u64 i = 0; i < count; i++) {
 		const u8 *e = guest_ptr(v->guest, addr + i * MSR_ENTRY_SIZE, MSR_ENTRY_SIZE);
