@@ -46,21 +46,23 @@ static bool canonical(u64 addr)
 	return (u64)((s64)(addr << (64 - CANONICAL_BITS)) >> (64 - CANONICAL_BITS)) == addr;
 }
 
-/* One entry of the VM-entry MSR-load list (27.4): what a WRMSR of it would
- * refuse, plus the MSRs 27.4 names. nestvisor loads only the MSRs an L2 may
- * own (the SYSCALL and segment-base MSRs); any other index is refused as an
- * MSR that cannot be written would be. Returns the words, or NULL. */
+/* One entry of the VM-entry MSR-load list (27.4): the MSRs 27.4 excludes
+ * (FS_BASE and GS_BASE, which the guest-state area loads; the x2APIC range;
+ * IA32_SMBASE) and what WRMSR would refuse. nestvisor loads only the MSRs
+ * an L2 may own (the SYSCALL MSRs); any other index is refused as an MSR
+ * that cannot be written would be. Returns the words, or NULL. */
 static const char *msr_entry_problem(u32 index, u32 reserved, u64 value)
 {
 	if (reserved)
 		return "bits 63:32 of the entry's first quadword are not 0";
-	if (index >= MSR_X2APIC_BASE && index <= MSR_X2APIC_BASE + 0xff)
+	if (index == MSR_FS_BASE || index == MSR_GS_BASE)
+		return "IA32_FS_BASE or IA32_GS_BASE, which the list may not load";
+	if (index >= MSR_X2APIC_BASE && index <= MSR_X2APIC_LAST)
 		return "an x2APIC MSR (0x800-0x8ff)";
 	if (index == MSR_IA32_SMBASE || index == MSR_IA32_SMM_MONITOR_CTL)
 		return "IA32_SMBASE or IA32_SMM_MONITOR_CTL";
-	if (index == MSR_FS_BASE || index == MSR_GS_BASE || index == MSR_KERNEL_GS_BASE ||
-	    index == MSR_LSTAR || index == MSR_CSTAR)
-		return canonical(value) ? NULL : "a non-canonical address";
+	if (index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR || index == MSR_CSTAR)
+		return canonical(value) ? NULL : "a non-canonical address, which WRMSR refuses";
 	if (index == MSR_STAR || index == MSR_FMASK)
 		return NULL;
 	return "an MSR nestvisor does not load for an L2";
