@@ -3,7 +3,9 @@
  * (27.2.2-27.2.4) VMfailValid(8), guest state (27.3.1) a VM-entry failure
  * exit with reason 33 and bit 31, the VMCS link pointer (27.3.1.5) the
  * same with qualification 4, the VM-entry MSR-load list (27.4) reason 34
- * with the failing entry's index from 1; the launch state (31.3, VMLAUNCH/
+ * with the failing entry's index from 1 (FS_BASE and GS_BASE may not be
+ * in the list at all, x2APIC MSRs neither, bits 63:32 of the index
+ * quadword are reserved, and a value WRMSR would refuse fails too); the launch state (31.3, VMLAUNCH/
  * VMRESUME) errors 4 and 5. Each case starts from l2_prepare()'s valid
  * vmcs12, so only the one rule is broken. */
 #include "l2.h"
@@ -13,6 +15,7 @@
 #define SEL_TI BIT(2)
 #define AR_UNUSABLE BIT(16)
 #define AR_DATA64 0xa093		/* the code descriptor's bits with a data type */
+#define AR_TSS16_BUSY 0x83
 #define RFLAGS_FIXED1 BIT(1)
 #define INTR_BLOCK_STI BIT(0)		/* interruptibility state (25.4.2) */
 #define ACTIVITY_RESERVED 4		/* 0-3 are defined (25.4.2) */
@@ -23,7 +26,7 @@
 #define MSR_LIST_ENTRIES 4
 #define X2APIC_TPR 0x808
 #define FS_BASE_OK 0x1000
-#define FS_BASE_LOADED 0x00007ffff0000000ull
+#define KGS_LOADED 0x00007ffff0000000ull
 
 /* An MSR-load entry (SDM 25.7.2, Table 25-14). */
 struct msr_entry {
@@ -46,6 +49,15 @@ static void launch_fails(u32 n, const char *what)
 	l2_finish();
 }
 
+static void check_qualification(const struct l2_exit *e, u64 qual, const char *what)
+{
+	if (e->qualification == qual)
+		res(true, "%s: qualification %llu", what, (unsigned long long)qual);
+	else
+		res(false, "%s: qualification %llu expected, got %llu", what,
+		    (unsigned long long)qual, (unsigned long long)e->qualification);
+}
+
 /* Runs VMLAUNCH and wants an entry-failure exit of basic reason with
  * qualification qual. */
 static void launch_exits(u32 reason, u64 qual, const char *what)
@@ -54,8 +66,7 @@ static void launch_exits(u32 reason, u64 qual, const char *what)
 
 	if (check_exit(&e, ENTRY_FAILED(reason), NULL, -1, "%s: exit reason %u, bit 31 set",
 		       what, reason))
-		res(e.qualification == qual, "%s: qualification %llu (got %llu)", what,
-		    (unsigned long long)qual, (unsigned long long)e.qualification);
+		check_qualification(&e, qual, what);
 	l2_finish();
 }
 
@@ -173,7 +184,8 @@ void t_bad_guest(void)
 		{ "guest CR0 with NE clear (IA32_VMX_CR0_FIXED0)", VMCS_GUEST_CR0, CR0_NE },
 		{ "guest CR4 with VMXE clear (IA32_VMX_CR4_FIXED0)", VMCS_GUEST_CR4, CR4_VMXE },
 		{ "guest RFLAGS bit 1 clear", VMCS_GUEST_RFLAGS, RFLAGS_FIXED1 },
-		{ "guest RIP not canonical with CS.L = 1", VMCS_GUEST_RIP, 0, true, NON_CANONICAL },
+		{ "guest TR with a 16-bit busy TSS type in IA-32e mode", VMCS_GUEST_TR_AR_BYTES,
+		  0, true, AR_TSS16_BUSY },
 		{ "guest CS with a data-segment type", VMCS_GUEST_CS_AR_BYTES, 0, true, AR_DATA64 },
 		{ "guest TR unusable", VMCS_GUEST_TR_AR_BYTES, AR_UNUSABLE },
 		{ "guest GDTR base not canonical", VMCS_GUEST_GDTR_BASE, 0, true, NON_CANONICAL },
@@ -200,9 +212,10 @@ void t_bad_link(void)
 
 /* Runs VMLAUNCH with the first n entries of msr_list as the VM-entry
  * MSR-load list. */
-static struct l2_exit launch_with_msr_list(unsigned n)
+static struct l2_exit launch_with_msr_list(const void *entry, unsigned n)
 {
-	l2_prepare(l2_vmcall);
+	l2_prepare(entry);
+	l2_regs.rcx = MSR_KERNEL_GS_BASE;
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, n);
 	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_ADDR, ptr_to_phys(msr_list));
 	return l2_launch();
@@ -210,39 +223,45 @@ static struct l2_exit launch_with_msr_list(unsigned n)
 
 static void msr_list_fails(unsigned n, u64 index_from_1, const char *what)
 {
-	struct l2_exit e = launch_with_msr_list(n);
+	struct l2_exit e = launch_with_msr_list(l2_vmcall, n);
 
 	if (check_exit(&e, ENTRY_FAILED(EXIT_REASON_MSR_LOAD_FAIL), NULL, -1,
 		       "%s: exit reason 34, bit 31 set", what))
-		res(e.qualification == index_from_1, "%s: qualification %llu, the entry (got %llu)",
-		    what, (unsigned long long)index_from_1, (unsigned long long)e.qualification);
+		check_qualification(&e, index_from_1, what);
 	l2_finish();
 }
 
 void t_msr_load(void)
 {
+	u64 kgs = rdmsr(MSR_KERNEL_GS_BASE);
 	struct l2_exit e;
 
-	/* A valid list loads FS_BASE for L2; the exit saves it. */
-	msr_list[0] = (struct msr_entry){ MSR_FS_BASE, 0, FS_BASE_LOADED };
-	e = launch_with_msr_list(1);
-	if (check_exit(&e, EXIT_REASON_VMCALL, l2_vmcall, 3,
-		       "a valid VM-entry MSR-load list (FS_BASE) lets L2 run"))
-		res(vmcs_read(VMCS_GUEST_FS_BASE) == FS_BASE_LOADED,
-		    "the list's FS_BASE is L2's (GUEST_FS_BASE at its exit)");
+	/* A valid list loads KERNEL_GS_BASE for L2, which reads it back. It
+	 * is not part of the host state: L1 restores its own afterwards. */
+	msr_list[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, KGS_LOADED };
+	e = launch_with_msr_list(l2_rdmsr, 1);
+	if (check_exit(&e, EXIT_REASON_VMCALL, l2_rdmsr_next, 3,
+		       "a valid VM-entry MSR-load list (KERNEL_GS_BASE) lets L2 run"))
+		res((l2_regs.rdx << 32 | (u32)l2_regs.rax) == KGS_LOADED,
+		    "L2 reads the KERNEL_GS_BASE the list loaded");
 	l2_finish();
 
-	msr_list[0] = (struct msr_entry){ MSR_FS_BASE, 0, FS_BASE_OK };
-	msr_list[1] = (struct msr_entry){ MSR_FS_BASE, 0, NON_CANONICAL };
-	msr_list_fails(2, 2, "MSR-load entry 2: FS_BASE not canonical");
+	/* Entries that fail, each after valid ones where it is not first. */
+	msr_list[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, KGS_LOADED };
+	msr_list[1] = (struct msr_entry){ MSR_FS_BASE, 0, FS_BASE_OK };
+	msr_list_fails(2, 2, "MSR-load entry 2: FS_BASE (never loadable from the list)");
+
+	msr_list[1] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, KGS_LOADED };
+	msr_list[2] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, NON_CANONICAL };
+	msr_list_fails(3, 3, "MSR-load entry 3: KERNEL_GS_BASE not canonical (WRMSR would #GP)");
 
 	msr_list[0] = (struct msr_entry){ X2APIC_TPR, 0, 0 };
 	msr_list_fails(1, 1, "MSR-load entry 1: x2APIC MSR 0x808");
 
-	msr_list[0] = (struct msr_entry){ MSR_FS_BASE, 0, FS_BASE_OK };
-	msr_list[1] = (struct msr_entry){ MSR_FS_BASE, 0, FS_BASE_OK };
-	msr_list[2] = (struct msr_entry){ MSR_FS_BASE, 1, FS_BASE_OK };
-	msr_list_fails(3, 3, "MSR-load entry 3: bits 63:32 of its index quadword set");
+	msr_list[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, KGS_LOADED };
+	msr_list[1] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 1, KGS_LOADED };
+	msr_list_fails(2, 2, "MSR-load entry 2: bits 63:32 of its index quadword set");
+	wrmsr(MSR_KERNEL_GS_BASE, kgs);
 }
 
 void t_launch_state(void)

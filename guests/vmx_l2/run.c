@@ -106,9 +106,8 @@ void exit_words(const struct l2_exit *e, char *buf, size_t n)
 		     (unsigned long long)e->intr_info);
 }
 
-/* What e is, and for an exit whether RIP and the length are the ones
- * wanted: the words after "expected ..., got" on a FAIL line. */
-static void got_words(const struct l2_exit *e, const void *rip, int len, char *buf, size_t n)
+/* What e is, and for an exit how far RIP is from the one wanted: the words after "expected ..., got" on a FAIL line. */
+static void got_words(const struct l2_exit *e, const void *rip, char *buf, size_t n)
 {
 	size_t used;
 
@@ -118,7 +117,6 @@ static void got_words(const struct l2_exit *e, const void *rip, int len, char *b
 		fmt_snprintf(buf + used, n - used, ", RIP %s by %lld", e->rip > (u64)rip ?
 			     "after" : "before", (long long)(e->rip > (u64)rip ?
 			     e->rip - (u64)rip : (u64)rip - e->rip));
-	(void)len;
 }
 
 bool check_exit(const struct l2_exit *e, u32 reason, const void *rip, int len,
@@ -134,7 +132,7 @@ bool check_exit(const struct l2_exit *e, u32 reason, const void *rip, int len,
 	va_end(ap);
 	if (ok)
 		return res(true, "%s", what);
-	got_words(e, rip, len, got, sizeof(got));
+	got_words(e, rip, got, sizeof(got));
 	return res(false, "%s: got %s", what, got);
 }
 
