@@ -31,7 +31,8 @@ GUESTS := \
 	real16 \
 	switch64 \
 	vmx_l1 \
-	vmx_garbage
+	vmx_garbage \
+	vmx_l2
 
 # The guests test-guests-bare boots through their multiboot header: the
 # PROT32 ones that pass bare. The bad_* guests misbehave on purpose for
@@ -46,7 +47,8 @@ GUESTS_BARE := \
 	vmxguest \
 	prot32 \
 	vmx_l1 \
-	vmx_garbage
+	vmx_garbage \
+	vmx_l2
 
 # For the guests that are hypervisors themselves: VMX instructions, CPL 3
 # and compatibility mode, and nestvisor's pure VMX tables.
@@ -83,6 +85,8 @@ guest_switch64_layout := real
 guest_vmx_l1 := $(GUEST_VMX_LIB_C) $(addprefix guests/vmx_l1/,main.c check.c outside.c \
 	pointers.c fields.c forms.c faults.c inv.c privilege.c)
 guest_vmx_garbage := $(GUEST_VMX_LIB_C) guests/vmx_garbage/main.c
+guest_vmx_l2 := $(GUEST_VMX_LIB_C) vmx/vmx_controls.c $(addprefix guests/vmx_l2/,main.c \
+	vmcs12.c run.c l2code.c exits.c invalid.c intr.c)
 
 # The library, per mode: what every mode shares, compiled for each, then
 # each mode's own start code, exception entry and vCPU handling.

@@ -1,0 +1,131 @@
+/* vmx_l2: an L1 hypervisor that runs L2 guests and checks what the CPU (or
+ * nestvisor's nested VMX) does with them: exits and their information,
+ * MSR-bitmap pass-through, the VM-entry checks, MSR-load failures and
+ * interrupts for L1 while L2 runs (SDM Vol. 3C, chapters 25-28).
+ *
+ * L2 runs in 64-bit mode with paging, sharing L1's page tables, GDT and
+ * IDT; its code is in this image (l2code.c), its stack a page of L1's.
+ * Every test starts from a fresh, complete and valid vmcs12 (vmcs12.c),
+ * changes what it tests, and clears its VMCS at the end: tests do not
+ * depend on each other, and main.c runs them in a shuffled order. */
+#ifndef VMX_L2_L2_H
+#define VMX_L2_L2_H
+
+#include "../lib/guest.h"
+#include "../lib/vmx.h"
+#include "../../vmx/vmx_controls.h"
+
+/* L2's general-purpose registers but RSP (in the VMCS): what l2_enter()
+ * loads before VM entry and saves after the VM exit. */
+struct l2_regs {
+	u64 rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* What one VM entry attempt ended with. */
+struct l2_exit {
+	bool entered;		/* a VM exit (or VM-entry failure exit) came */
+	enum vmx_outcome fail;	/* else: VMfailInvalid / VMfailValid */
+	u32 error;		/* VMfailValid: VM-instruction error */
+	u32 reason;		/* full exit reason (bit 31: entry failure) */
+	u64 qualification, rip, len, intr_info;
+};
+
+/* The capability MSR of each control word: the TRUE one where
+ * IA32_VMX_BASIC bit 55 says it exists (SDM Vol. 3D, A.2). */
+enum l2_ctl { CTL_PIN, CTL_PROC, CTL_PROC2, CTL_EXIT, CTL_ENTRY, CTL_COUNT };
+
+struct l2_env {
+	struct vmx_features f;
+	u64 cap[CTL_COUNT];
+	const char *cap_name[CTL_COUNT];
+	u32 ctl_field[CTL_COUNT];
+	bool vpid;		/* "enable VPID" may be 1 */
+};
+extern struct l2_env env;
+
+/* Pages shared by the tests (each test sets what it uses in l2_prepare()). */
+extern u8 msr_bitmap[PAGE_SIZE], io_bitmap_a[PAGE_SIZE], io_bitmap_b[PAGE_SIZE];
+extern struct l2_regs l2_regs;
+
+/* VMXON (once, main.c). */
+bool l2_vmx_on(void);
+
+/* VMCLEAR + VMPTRLD of the test VMCS, then every field of a valid vmcs12
+ * for L2 at entry: host state = L1's now, guest state = 64-bit L2 at entry
+ * on its own stack, controls from the capability MSRs' allowed-0 settings
+ * plus HLT exiting, unconditional I/O exiting, MSR bitmaps (all clear: no
+ * MSR exits), exception bitmap all ones, VPID where advertised. The bitmap
+ * pages are cleared, L2's registers zeroed. */
+void l2_prepare(const void *entry);
+/* VMCLEAR of the test VMCS (nothing current afterwards). */
+void l2_finish(void);
+
+/* VMLAUNCH or VMRESUME, and the exit information. Restores L1's GDTR and
+ * IDTR limits, which a VM exit sets to 0xffff (SDM 28.5.2). */
+struct l2_exit l2_run(bool launch);
+static inline struct l2_exit l2_launch(void) { return l2_run(true); }
+static inline struct l2_exit l2_resume(void) { return l2_run(false); }
+/* Resumes L2 after the instruction that exited (RIP += length). */
+struct l2_exit l2_skip_and_resume(const struct l2_exit *e);
+
+/* VMREAD/VMWRITE that must work (a failure is a FAIL line). */
+u64 vmcs_read(u32 field);
+void vmcs_write(u32 field, u64 value);
+/* Sets bits in / clears bits of a control word. */
+void vmcs_set_bits(u32 field, u64 bits);
+void vmcs_clear_bits(u32 field, u64 bits);
+
+/* Reports "<what>" if e is a VM exit with this exit reason (the full
+ * field, bit 31 included), at rip unless NULL, with instruction length len
+ * unless negative; else "<what>: got <the exit or VMfail in words>". */
+bool check_exit(const struct l2_exit *e, u32 reason, const void *rip, int len,
+		const char *fmt, ...) __printf(5, 6);
+/* Reports "<what>: VMfailValid(error)" if the VM entry ended so. */
+bool check_fail(const struct l2_exit *e, u32 error, const char *fmt, ...) __printf(3, 4);
+/* "exit 10 (CPUID) at RIP+0x.. len 2 qual 0x.." or the VMfail words. */
+void exit_words(const struct l2_exit *e, char *buf, size_t n);
+
+/* ---- Results: buffered per test, printed in the table's order ---- */
+bool res(bool pass, const char *fmt, ...) __printf(2, 3);
+void res_info(const char *fmt, ...) __printf(1, 2);
+
+/* ---- L2 programs (l2code.c): labels in this image ---- */
+#define L2_PROGRAM(name) extern const u8 name[]
+L2_PROGRAM(l2_cpuid);		/* cpuid; vmcall */
+L2_PROGRAM(l2_cpuid_next);
+L2_PROGRAM(l2_vmcall);		/* vmcall */
+L2_PROGRAM(l2_hlt);		/* hlt; vmcall */
+L2_PROGRAM(l2_hlt_next);
+L2_PROGRAM(l2_io);		/* outb %al,%dx; inw %dx,%ax; outl %eax,$0x80; vmcall */
+L2_PROGRAM(l2_io_in);
+L2_PROGRAM(l2_io_imm);
+L2_PROGRAM(l2_io_end);
+L2_PROGRAM(l2_rdmsr);		/* rdmsr; vmcall */
+L2_PROGRAM(l2_rdmsr_next);
+L2_PROGRAM(l2_wrmsr);		/* wrmsr; vmcall */
+L2_PROGRAM(l2_wrmsr_next);
+L2_PROGRAM(l2_spin);		/* pause loop, RCX times; vmcall */
+L2_PROGRAM(l2_spin_end);
+#undef L2_PROGRAM
+
+/* ---- The tests ---- */
+void t_cpuid(void);
+void t_vmcall(void);
+void t_hlt(void);
+void t_io_unconditional(void);
+void t_io_bitmaps(void);
+void t_msr_intercepted(void);
+void t_msr_outside_ranges(void);
+void t_fs_base_passed(void);
+void t_fs_base_intercepted(void);
+void t_bad_controls(void);
+void t_bad_host(void);
+void t_bad_guest(void);
+void t_bad_link(void);
+void t_msr_load(void);
+void t_launch_state(void);
+void t_intr_exit(void);
+void t_intr_ack(void);
+
+#endif
