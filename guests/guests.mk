@@ -32,7 +32,8 @@ GUESTS := \
 	switch64 \
 	vmx_l1 \
 	vmx_garbage \
-	vmx_l2
+	vmx_l2 \
+	vmx_l2_checks
 
 # The guests test-guests-bare boots through their multiboot header: the
 # PROT32 ones that pass bare. The bad_* guests misbehave on purpose for
@@ -85,8 +86,10 @@ guest_switch64_layout := real
 guest_vmx_l1 := $(GUEST_VMX_LIB_C) $(addprefix guests/vmx_l1/,main.c check.c outside.c \
 	pointers.c fields.c forms.c faults.c inv.c privilege.c)
 guest_vmx_garbage := $(GUEST_VMX_LIB_C) guests/vmx_garbage/main.c
-guest_vmx_l2 := $(GUEST_VMX_LIB_C) vmx/vmx_controls.c $(addprefix guests/vmx_l2/,main.c \
+GUEST_VMX_L2_C := $(GUEST_VMX_LIB_C) vmx/vmx_controls.c $(addprefix guests/vmx_l2/,main.c \
 	vmcs12.c run.c l2code.c exits.c invalid.c intr.c)
+guest_vmx_l2 := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_all.c
+guest_vmx_l2_checks := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_checks.c
 
 # The library, per mode: what every mode shares, compiled for each, then
 # each mode's own start code, exception entry and vCPU handling.

@@ -46,6 +46,10 @@ void guest_boot_info_fill(struct guest_boot_info *bi, unsigned nr_cpus, u32 mem_
 	}
 }
 
+static const u32 vmcs_switched_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
 void *guest_ptr(const struct guest *g, u64 gpa, u64 len)
 {
 	if (gpa >= g->mem_size || len > g->mem_size - gpa)
@@ -106,6 +110,10 @@ bool guest_create(struct guest *g, const char *name, const struct boot_file *ima
 	 * exit to vmm/vlapic.c; everything else exits and faults. */
 	msr_bitmap_intercept_all(g->msr_bitmap);
 	msr_bitmap_allow(g->msr_bitmap, MSR_IA32_EFER, MSR_BITMAP_READ | MSR_BITMAP_WRITE);
+	/* FS/GS bases and SYSENTER: the VMCS saves the guest's on every exit
+	 * and loads nestvisor's (SDM 28.3.2, 28.5.1), so a guest may own them. */
+	for (unsigned i = 0; i < ARRAY_SIZE(vmcs_switched_msrs); i++)
+		msr_bitmap_allow(g->msr_bitmap, vmcs_switched_msrs[i], MSR_BITMAP_READ | MSR_BITMAP_WRITE);
 	for (unsigned i = 0; i < ARRAY_SIZE(guest_syscall_msrs); i++)
 		msr_bitmap_allow(g->msr_bitmap, guest_syscall_msrs[i], MSR_BITMAP_READ | MSR_BITMAP_WRITE);
 	return true;

@@ -110,6 +110,16 @@ L2_PROGRAM(l2_spin_end);
 #undef L2_PROGRAM
 
 /* ---- The tests ---- */
+/* The test table (tests_all.c for vmx_l2; tests_checks.c for
+ * vmx_l2_checks, the entry-check cases alone, which need no L2 to run). */
+struct l2_test {
+	const char *name;
+	void (*fn)(void);
+};
+#define L2_TESTS_MAX 32
+extern const struct l2_test l2_tests[];
+extern const unsigned l2_test_count;
+
 void t_cpuid(void);
 void t_vmcall(void);
 void t_hlt(void);

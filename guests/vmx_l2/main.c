@@ -17,29 +17,7 @@
 #define LINES_MAX 160
 #define SEED_KEY "seed="
 
-static const struct test {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
-	{ "cpuid", t_cpuid },
-	{ "vmcall", t_vmcall },
-	{ "hlt", t_hlt },
-	{ "io-unconditional", t_io_unconditional },
-	{ "io-bitmaps", t_io_bitmaps },
-	{ "msr-intercepted", t_msr_intercepted },
-	{ "msr-outside-ranges", t_msr_outside_ranges },
-	{ "fs-base-passed", t_fs_base_passed },
-	{ "fs-base-intercepted", t_fs_base_intercepted },
-	{ "bad-controls", t_bad_controls },
-	{ "bad-host", t_bad_host },
-	{ "bad-guest", t_bad_guest },
-	{ "bad-link", t_bad_link },
-	{ "msr-load", t_msr_load },
-	{ "launch-state", t_launch_state },
-	{ "intr-exit", t_intr_exit },
-	{ "intr-ack", t_intr_ack },
-};
-#define TEST_COUNT (sizeof(tests) / sizeof(tests[0]))
+#define TEST_COUNT l2_test_count
 
 static struct line {
 	u8 test;
@@ -142,15 +120,15 @@ static void print_results(void)
 			if (lines[i].test != t)
 				continue;
 			if (lines[i].info)
-				report_info("%s: %s", tests[t].name, lines[i].text);
+				report_info("%s: %s", l2_tests[t].name, lines[i].text);
 			else
-				report(lines[i].pass, "%s: %s", tests[t].name, lines[i].text);
+				report(lines[i].pass, "%s: %s", l2_tests[t].name, lines[i].text);
 		}
 }
 
 void guest_main(const struct guest_boot_info *bi)
 {
-	u8 order[TEST_COUNT];
+	u8 order[L2_TESTS_MAX];
 	struct l1_state before, after;
 	unsigned changed = 0;
 	bool given;
@@ -176,9 +154,9 @@ void guest_main(const struct guest_boot_info *bi)
 		    given ? "from the command line" : "from the TSC; seed=N on the command line repeats it");
 	for (unsigned i = 0; i < TEST_COUNT; i++) {
 		current_test = order[i];
-		report_info("order: %u: %s", i + 1, tests[order[i]].name);
+		report_info("order: %u: %s", i + 1, l2_tests[order[i]].name);
 		before = l1_state();
-		tests[order[i]].fn();
+		l2_tests[order[i]].fn();
 		after = l1_state();
 		if (memcmp(&before, &after, sizeof(before))) {
 			changed++;

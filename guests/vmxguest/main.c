@@ -18,7 +18,7 @@
 
 #define NV_HC_UNKNOWN_FN 0x6e76	/* no such hypercall (lib/hypercall.h) */
 
-#define MSR_SYSENTER_CS 0x174		/* not on the allow list */
+#define MSR_TSC_AUX 0xc0000103		/* not on the allow list */
 #define MSR_NONEXISTENT 0x12345678	/* in no MSR range at all */
 
 #define UNUSED_PORT 0x2f8	/* COM2: no device in a nestvisor guest */
@@ -99,13 +99,15 @@ static const struct {
 	bool write;		/* WRMSR as well as RDMSR */
 } denied_msrs[] = {
 	{ MSR_IA32_FEATURE_CONTROL, "IA32_FEATURE_CONTROL", false },
-	{ MSR_SYSENTER_CS, "IA32_SYSENTER_CS", true },
+	{ MSR_TSC_AUX, "IA32_TSC_AUX", true },
 	{ MSR_IA32_VMX_BASIC, "IA32_VMX_BASIC", false },
 	{ MSR_NONEXISTENT, "(no such MSR)", true },
 };
 
 /* The SYSCALL MSRs and KERNEL_GS_BASE are the guest's own: nestvisor
- * passes them through and swaps them around every entry. */
+ * passes them through and swaps them around every entry. FS_BASE and
+ * GS_BASE pass through too, as do the SYSENTER MSRs; the VMCS switches
+ * them. */
 static void test_msr_syscall(void)
 {
 	/* Values each MSR holds in full (FMASK has 32 bits, the others are
@@ -113,7 +115,9 @@ static void test_msr_syscall(void)
 	static const struct { u32 msr; u64 value; } msrs[] = {
 		{ 0xc0000081, 0x0023001000000000ull }, { 0xc0000082, 0xffffffff81000000ull },
 		{ 0xc0000083, 0xffffffff81000100ull }, { 0xc0000084, 0x47700 },
-		{ 0xc0000102, 0xffff888000001000ull },
+		{ 0xc0000102, 0xffff888000001000ull }, { 0xc0000100, 0x00007f0000001000ull },
+		{ 0xc0000101, 0xffff888000002000ull }, { 0x174, 0x10 },
+		{ 0x175, 0xffff888000003000ull }, { 0x176, 0xffffffff81000200ull },
 	};
 	unsigned bad = 0;
 	u64 got = 0;
@@ -126,7 +130,7 @@ static void test_msr_syscall(void)
 			got = rdmsr(msrs[i].msr);
 		}
 	}
-	report(!bad, "msr: STAR, LSTAR, CSTAR, FMASK and KERNEL_GS_BASE keep the guest's values across exits%s",
+	report(!bad, "msr: the SYSCALL and SYSENTER MSRs, KERNEL_GS_BASE, FS_BASE and GS_BASE keep the guest's values across exits%s",
 	       bad ? " (not all)" : "");
 	if (bad)
 		printf("vmxguest: MSR 0x%x read back 0x%lx\n", bad, got);
