@@ -352,6 +352,19 @@ static void emulate_vmptrst(struct vcpu *v)
 	vm_succeed(v);
 }
 
+/* The first steps of VMREAD, VMWRITE, VMLAUNCH and VMRESUME: #UD/#GP, then
+ * VMfailInvalid with no current VMCS (SDM 31.3). True if it goes on. */
+static bool has_current_vmcs(struct vcpu *v)
+{
+	if (!may_execute(v))
+		return false;
+	if (v->nested->current_ptr == VMCS12_NONE) {
+		vm_fail_invalid(v);
+		return false;
+	}
+	return true;
+}
+
 /* The field encoding operand: 64 bits in 64-bit mode, whose bits 63:32
  * must be 0, else 32 (SDM 31.3 VMREAD). */
 static u64 field_operand(struct vcpu *v)
@@ -374,12 +387,8 @@ static void emulate_vmread(struct vcpu *v)
 	unsigned size = nested_64bit_mode() ? 8 : 4;
 	u64 enc, value = 0;
 
-	if (!may_execute(v))
+	if (!has_current_vmcs(v))
 		return;
-	if (n->current_ptr == VMCS12_NONE) {
-		vm_fail_invalid(v);
-		return;
-	}
 	enc = field_operand(v);
 	if (!supported_field(n, enc)) {
 		vm_fail(v, VMXERR_UNSUPPORTED_COMPONENT);
@@ -401,12 +410,8 @@ static void emulate_vmwrite(struct vcpu *v)
 	unsigned size = nested_64bit_mode() ? 8 : 4;
 	u64 enc, value = 0;
 
-	if (!may_execute(v))
+	if (!has_current_vmcs(v))
 		return;
-	if (n->current_ptr == VMCS12_NONE) {
-		vm_fail_invalid(v);
-		return;
-	}
 	if (nested_operand_is_reg())
 		value = nested_reg1(v);
 	else if (!nested_mem_read(v, &value, size))
@@ -510,12 +515,8 @@ static void emulate_vmentry(struct vcpu *v)
 	bool launch = (vmcs_read(VMCS_VM_EXIT_REASON) & EXIT_REASON_BASIC_MASK) ==
 		      EXIT_REASON_VMLAUNCH;
 
-	if (!may_execute(v))
+	if (!has_current_vmcs(v))
 		return;
-	if (n->current_ptr == VMCS12_NONE) {
-		vm_fail_invalid(v);
-		return;
-	}
 	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & BLOCKING_BY_MOV_SS)
 		vm_fail(v, VMXERR_ENTRY_MOV_SS_BLOCKING);
 	else if (launch && n->current->launch_state != VMCS12_CLEAR)
