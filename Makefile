@@ -64,6 +64,10 @@ NV_C := \
 	vmx/nested_insn.c \
 	vmx/nested_entry.c \
 	vmx/nested_exit.c \
+	vmx/nested_exit_owner.c \
+	vmx/nested_msr.c \
+	vmx/nested_reflect.c \
+	vmx/nested_vmcs02.c \
 	vmx/nested_operand.c \
 	vmx/vmx_operand.c \
 	vmx/vmcs.c \

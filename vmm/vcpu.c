@@ -12,9 +12,11 @@
 #include "../mm/page_alloc.h"
 #include "../lib/report.h"
 #include "../vmx/nested.h"
+#include "../vmx/nested_run.h"
 #include "../vmx/apic_virt.h"
 #include "../vmx/entry_verify.h"
 #include "../vmx/exit.h"
+#include "../vmx/intr_info.h"
 #include "../vmx/vmcs.h"
 #include "../vmx/vmcs_dump.h"
 #include "../vmx/vmcs_field.h"
@@ -30,17 +32,6 @@
 #define WATCHDOG_MS 1000
 #define MISC_PREEMPTION_RATE_MASK 0x1f	/* timer ticks every 2^rate TSC ticks */
 
-/* VM-entry interruption information (SDM Table 25-17) and interruptibility. */
-#define INTR_INFO_VALID BIT(31)
-#define INTR_TYPE_EXTERNAL (0u << 8)
-#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
-#define INTR_TYPE_SW_INTR 4
-#define INTR_TYPE_PRIV_SW_EXCEPTION 5
-#define INTR_TYPE_SW_EXCEPTION 6
-#define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
-#define INTR_INFO_NMI_UNBLOCKING BIT(12)	/* exit information only */
-#define BLOCKING_BY_STI BIT(0)
-#define BLOCKING_BY_MOV_SS BIT(1)
 
 /* The VMX-preemption timer's value for a TSC interval (SDM 26.5.1). */
 static u32 preemption_ticks(const struct vmx_caps *c, u64 tsc)
@@ -55,39 +46,53 @@ static u32 preemption_ticks(const struct vmx_caps *c, u64 tsc)
  * MOV-SS blocking, no other event being injected: SDM 26.3.1.5), else ask
  * for an interrupt-window exit; set the TPR threshold for what the TPR
  * holds back; and let the preemption timer wake nestvisor for the next
- * virtual timer deadline or the watchdog, whichever is first. */
-static void prepare_entry(struct vcpu *v, const struct vmx_caps *c)
+ * virtual timer deadline or the watchdog, whichever is first.
+ *
+ * While L2 runs the interrupts are still L1's: one L1 asked to exit on
+ * becomes that exit (vmx/nested_run.h), else it goes into L2 as it would
+ * on a CPU. An emulated VMLAUNCH/VMRESUME is carried out first: until the
+ * real entry, nothing is injected and the preemption timer ends L2's first
+ * run at once if an interrupt waits. Returns false if an exit to L1 was
+ * made instead (the caller prepares again, for L1). */
+static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 {
 	u64 now = rdtsc(), deadline, budget;
 	int vector;
 	u32 cpu_ctls = (u32)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+	bool pending_run = v->nested && v->nested->run_pending;
 
 	vlapic_tick(&v->apic, now);
 	vector = vlapic_pending(&v->apic);
-	if (vector >= 0 && !(vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)) {
+	if (nested_interrupt_exit(v, vector))
+		return false;
+	if (vector >= 0 && !pending_run &&
+	    !(vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID)) {
 		bool open = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 			    !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
-			      (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
+			      (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 
 		if (open) {
 			vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD,
-				   (u32)vector | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+				   intr_info_make(INTR_TYPE_EXT_INTR, (u8)vector));
 			vlapic_accept(&v->apic, (u8)vector);
 			vector = vlapic_pending(&v->apic);	/* a second one waits for a window */
 		}
 	}
-	if (vector >= 0)
+	cpu_ctls &= ~(u32)CPU_INTERRUPT_WINDOW_EXITING;
+	if (vector >= 0 && !pending_run)
 		cpu_ctls |= CPU_INTERRUPT_WINDOW_EXITING;
-	else
-		cpu_ctls &= ~CPU_INTERRUPT_WINDOW_EXITING;
-	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu_ctls);
-	vapic_before_entry(v);
+	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu_ctls | nested_l1_window_controls(v));
+	if (!v->nested || !v->nested->in_l2)
+		vapic_before_entry(v);
 
 	budget = v->last_progress + v->watchdog_tsc > now ? v->last_progress + v->watchdog_tsc - now : 1;
 	deadline = vlapic_next_deadline(&v->apic);
 	if (deadline)
 		budget = MIN(budget, deadline > now ? deadline - now : 1);
+	if (pending_run && vector >= 0)
+		budget = 1;
 	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_ticks(c, budget));
+	return true;
 }
 
 /* After an exit nestvisor handled itself, an event the guest was being
@@ -95,12 +100,12 @@ static void prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 static void reinject_vectored_event(void)
 {
 	u32 info = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO_FIELD);
-	u32 type = INTR_INFO_TYPE(info);
+	unsigned type = intr_info_type(info);
 
 	if (!(info & INTR_INFO_VALID) || (vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID))
 		return;
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info & ~(u32)INTR_INFO_NMI_UNBLOCKING);
-	if (info & INTR_INFO_DELIVER_ERROR_CODE)
+	if (info & INTR_INFO_DELIVER_CODE)
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
 			   vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE));
 	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
@@ -154,7 +159,8 @@ void vcpu_end_guest(struct vcpu *v)
 
 void vcpu_halt(struct vcpu *v)
 {
-	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+	/* L2 halted with L1 exiting on its interrupts wakes whatever its IF. */
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !nested_l1_takes_interrupts(v)) {
 		vcpu_stop(v, "HLT at RIP 0x%lx with interrupts disabled: nothing can wake it",
 			  vmcs_read(VMCS_GUEST_RIP));
 		return;
@@ -276,13 +282,6 @@ static void print_stats(const struct vcpu *v)
 				v->stats[r].cycles / v->stats[r].count);
 }
 
-/* IA32_VMX_EPT_VPID_CAP (SDM A.10). */
-#define EPT_CAP_INVEPT BIT(20)
-#define EPT_CAP_INVEPT_ALL BIT(26)
-#define VPID_CAP_INVVPID BIT(32)
-#define VPID_CAP_INVVPID_ALL BIT(42)
-#define INVEPT_ALL_CONTEXT 2
-#define INVVPID_ALL_CONTEXT 2
 
 /* A new guest reuses this CPU's VPID and may get the pages of an old EPT:
  * drop what the TLBs still hold for them (SDM 29.4.3.3). Bochs flushes on
@@ -291,10 +290,10 @@ static void flush_guest_tlbs(const struct vmx_caps *c)
 {
 	if (!c->has_ept_vpid)
 		return;
-	if ((c->ept_vpid & EPT_CAP_INVEPT) && (c->ept_vpid & EPT_CAP_INVEPT_ALL))
-		__invept(INVEPT_ALL_CONTEXT, 0);
-	if ((c->ept_vpid & VPID_CAP_INVVPID) && (c->ept_vpid & VPID_CAP_INVVPID_ALL))
-		__invvpid(INVVPID_ALL_CONTEXT, 0, 0);
+	if ((c->ept_vpid & VMX_EPT_CAP_INVEPT) && (c->ept_vpid & VMX_EPT_CAP_INVEPT_ALL))
+		__invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	if ((c->ept_vpid & VMX_VPID_CAP_INVVPID) && (c->ept_vpid & VMX_VPID_CAP_INVVPID_ALL))
+		__invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
 }
 
 /* Sets up this CPU's VMCS for v; false with the reason printed. */
@@ -344,6 +343,8 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
 {
 	struct entry_check_failure f;
+	/* vmcs02 failing is nestvisor's fault, never L1's: its checks passed. */
+	const char *level = v->nested && v->nested->in_l2 ? "L2's vmcs02: " : "";
 
 	if (r != VMX_FAIL_INVALID) {
 		if (!entry_verify_predict(&this_cpu()->vmx.caps, ptr_to_phys(v->virtual_apic), &f))
@@ -356,15 +357,15 @@ static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
 	if (r == VMX_FAIL_VALID) {
 		u32 err = (u32)vmcs_read(VMCS_VM_INSTRUCTION_ERROR);
 
-		vcpu_stop(v, "VM entry failed: VM-instruction error %u (%s)", err,
+		vcpu_stop(v, "%sVM entry failed: VM-instruction error %u (%s)", level, err,
 			  vmx_instruction_error_name(err));
 	} else if (r == VMX_FAIL_INVALID) {
-		vcpu_stop(v, "VM entry failed: VMfailInvalid (no current VMCS)");
+		vcpu_stop(v, "%sVM entry failed: VMfailInvalid (no current VMCS)", level);
 	} else {
 		u32 basic = reason & EXIT_REASON_BASIC_MASK;
 		const char *q = vmx_entry_failure_qual_name(basic, vmcs_read(VMCS_EXIT_QUALIFICATION));
 
-		vcpu_stop(v, "VM entry failed: exit reason %u (%s)%s%s", basic,
+		vcpu_stop(v, "%sVM entry failed: exit reason %u (%s)%s%s", level, basic,
 			  vmx_exit_reason_name(basic), q ? ": " : "", q ? q : "");
 	}
 }
@@ -403,8 +404,11 @@ int vcpu_run(struct vcpu *v)
 		}
 		u32 reason;
 		u64 t;
+		bool *launched = v->nested && v->nested->in_l2 ? &v->nested->vmcs02_launched
+							      : &v->launched;
 
-		prepare_entry(v, &cpu->vmx.caps);
+		if (!prepare_entry(v, &cpu->vmx.caps))
+			continue;
 #ifdef NV_DEBUG
 		struct entry_check_failure predicted_failure;
 		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, ptr_to_phys(v->virtual_apic),
@@ -417,7 +421,7 @@ int vcpu_run(struct vcpu *v)
 		swap_syscall_msrs(v->syscall_msrs, scratch);
 		if (!v->launched)	/* the boot cost's end (vmm/bench.c) */
 			v->tsc_first_entry = rdtsc();
-		r = vmx_enter(&v->regs, v->launched);
+		r = vmx_enter(&v->regs, *launched);
 		t = rdtsc();
 		swap_syscall_msrs(host_syscall_msrs, v->syscall_msrs);
 		save_guest_drs(v);
@@ -439,13 +443,19 @@ int vcpu_run(struct vcpu *v)
 			entry_failed(v, r, reason);
 			break;
 		}
-		v->launched = true;
+		*launched = true;
 		v->exits++;
 		reason &= EXIT_REASON_BASIC_MASK;
 		if (reason != EXIT_REASON_PREEMPTION_TIMER)
 			v->last_progress = t;
-		exit_dispatch(v, reason);
-		if (!v->stopped)
+		if (v->nested) {
+			v->nested->run_pending = false;
+			v->nested->switched = false;
+		}
+		if (!v->nested || !v->nested->in_l2 || !nested_reflect_exit(v, reason))
+			exit_dispatch(v, reason);
+		/* An event being delivered belongs to the level it was for. */
+		if (!v->stopped && !(v->nested && v->nested->switched))
 			reinject_vectored_event();
 		if (reason < EXIT_REASONS_MAX) {
 			v->stats[reason].count++;

@@ -258,46 +258,10 @@ bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure 
 
 #include "vmcs_field.h"
 #include "vmx_controls.h"
+#include "intr_info.h"
 
-/* Control bits beyond vmx_controls.h's that the checks name. */
-#define PIN_POSTED_INTERRUPTS		BIT(7)	/* Table 25-5 */
-#define CPU_NMI_WINDOW_EXITING		BIT(22)	/* Table 25-6 */
-#define CPU_MONITOR_TRAP_FLAG		BIT(27)
-#define CPU2_VIRTUALIZE_APIC_ACCESSES	BIT(0)	/* Table 25-7 */
-#define CPU2_ENABLE_VMFUNC		BIT(13)
-#define CPU2_VMCS_SHADOWING		BIT(14)
-#define CPU2_ENABLE_PML			BIT(17)
-#define CPU2_EPT_VIOLATION_VE		BIT(18)
-#define CPU2_MODE_BASED_EPT_EXEC	BIT(22)
-#define EXIT_ACK_INTR_ON_EXIT		BIT(15)	/* Table 25-13 */
-#define ENTRY_LOAD_DEBUG_CONTROLS	BIT(2)	/* Table 25-15 */
-#define ENTRY_TO_SMM			BIT(10)
-#define ENTRY_DEACT_DUAL_MONITOR	BIT(11)
 #define VMFUNC_EPTP_SWITCHING		BIT(0)	/* VM-function controls, 25.6.14 */
 
-/* VM-entry interruption-information field (25.8.3, Table 25-17). */
-#define INTR_INFO_VECTOR_MASK		0xffu
-#define INTR_INFO_TYPE_SHIFT		8
-#define INTR_INFO_TYPE_MASK		0x7u
-#define INTR_INFO_DELIVER_CODE		BIT(11)
-#define INTR_INFO_RESERVED		0x7ffff000u	/* bits 30:12 */
-#define INTR_INFO_VALID			BIT(31)
-enum intr_type {
-	INTR_TYPE_EXT_INTR = 0,
-	INTR_TYPE_RESERVED = 1,
-	INTR_TYPE_NMI = 2,
-	INTR_TYPE_HW_EXCEPTION = 3,
-	INTR_TYPE_SW_INTR = 4,
-	INTR_TYPE_PRIV_SW_EXCEPTION = 5,
-	INTR_TYPE_SW_EXCEPTION = 6,
-	INTR_TYPE_OTHER_EVENT = 7,
-};
-
-/* Guest interruptibility state (25.4.2, Table 25-3). */
-#define INTR_BLOCK_STI			BIT(0)
-#define INTR_BLOCK_MOV_SS		BIT(1)
-#define INTR_BLOCK_SMI			BIT(2)
-#define INTR_BLOCK_NMI			BIT(3)
 #define INTR_ENCLAVE			BIT(4)
 
 /* Guest activity state (25.4.2). */

@@ -1,16 +1,10 @@
 #include "exit.h"
+#include "intr_info.h"
 #include "vmcs_field.h"
 #include "vmx_errors.h"
 #include "vmx_ops.h"
 #include "../lib/x86.h"
 
-/* Interruptibility state bits (SDM Table 25-3). */
-#define BLOCKING_BY_STI BIT(0)
-#define BLOCKING_BY_MOV_SS BIT(1)
-/* VM-entry interruption information (SDM Table 25-17). */
-#define INTR_INFO_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
-#define INTR_INFO_VALID BIT(31)
 
 /* Names come from vmx/exit_reasons.def (vmx_exit_reason_name), not a second list. */
 static const exit_handler_t handlers[] = {
@@ -90,19 +84,19 @@ void exit_skip_instruction(struct vcpu *v __unused)
 
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) +
 				   vmcs_read(VMCS_VM_EXIT_INSTRUCTION_LEN));
-	if (intr & (BLOCKING_BY_STI | BLOCKING_BY_MOV_SS))
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-			   intr & ~(u64)(BLOCKING_BY_STI | BLOCKING_BY_MOV_SS));
+			   intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 }
 
 void exit_inject_exception(struct vcpu *v __unused, u8 vector, bool has_error_code, u32 error_code)
 {
-	u32 info = vector | INTR_INFO_TYPE_HW_EXCEPTION | INTR_INFO_VALID;
+	u32 info = intr_info_make(INTR_TYPE_HW_EXCEPTION, vector);
 
 	/* Real mode pushes no error code, and VM entry refuses to deliver one
 	 * while CR0.PE = 0 (SDM 27.2.1.3). */
 	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
-		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		info |= INTR_INFO_DELIVER_CODE;
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info);

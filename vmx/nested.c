@@ -29,7 +29,7 @@ static unsigned max_field_index(const struct nested *n)
 	unsigned max = 0;
 
 	for (unsigned i = 0; (f = vmcs_field_at(i)); i++)
-		if (n->field_ok[i / 8] & BIT(i % 8))
+		if (nested_field_ok(n, i))
 			max = MAX(max, vmcs_field_index(f->encoding));
 	return max;
 }
@@ -77,6 +77,12 @@ void nested_destroy(struct vcpu *v)
 	for (unsigned i = 0; i < NESTED_CACHE; i++)
 		if (n->cache[i].v)
 			page_free(n->cache[i].v);
+	if (n->vmcs02) {
+		__vmclear(n->vmcs02);
+		page_free(phys_to_ptr(n->vmcs02));
+	}
+	if (n->msr_bitmap02)
+		page_free(n->msr_bitmap02);
 	page_free(n);
 	v->nested = NULL;
 }

@@ -2,8 +2,10 @@
  * guest (L1) a virtual VMX: CPUID.1:ECX.VMX, CR4.VMXE, the capability MSRs of
  * vmx/vvmx_caps.h, and VMXON .. INVVPID emulated as the SDM's pseudo-code
  * says (Vol. 3C ch. 31, "VMX Instruction Reference"), with vmcs12s
- * (vmx/vmcs12.h) held in nestvisor's memory. No L2 runs yet: VMLAUNCH and
- * VMRESUME are refused with a clear line.
+ * (vmx/vmcs12.h) held in nestvisor's memory. Part 2: L1's VMLAUNCH and
+ * VMRESUME run L2 on a VMCS of nestvisor's, vmcs02 (vmx/nested_vmcs02.c),
+ * and L2's exits either stay in nestvisor or are reflected to L1
+ * (vmx/nested_reflect.c).
  *
  * Which guests: config `nested = NAME` (vmm/config.h). */
 #ifndef VMX_NESTED_H
@@ -34,7 +36,28 @@ struct nested {
 	u64 uses;
 	unsigned maxphyaddr;		/* bits of physical address L1's CPU reports */
 	u8 field_ok[(VMCS_FIELD_COUNT + 7) / 8];	/* fields the CPU supports too */
+
+	/* Running L2. vmcs01 is v->vmcs; vmcs02 is made at the first entry. */
+	phys_addr_t vmcs02;
+	bool vmcs02_launched;
+	bool in_l2;			/* vmcs02 is current: L2 runs */
+	/* An emulated VMLAUNCH/VMRESUME passed every check and the real entry
+	 * of L2 has not happened yet: nothing of nestvisor's may be injected
+	 * or turned into an exit to L1 in between. */
+	bool run_pending;
+	/* The last exit moved between L1 and L2: the event it was delivering
+	 * belongs to the other level, not to the VMCS now current. */
+	bool switched;
+	u8 *msr_bitmap02;		/* vmcs02's merged MSR bitmap */
+	u16 vpid02;			/* L2's VPID: never L1's */
+	u64 vpid12_last;		/* L1's VPID for L2 at the last entry */
 };
+
+/* Whether field (a row of vmcs_fields.def) is one the CPU has as well. */
+static inline bool nested_field_ok(const struct nested *n, unsigned row)
+{
+	return n->field_ok[row / 8] & BIT(row % 8);
+}
 
 /* Sets up v's virtual VMX from this CPU's capabilities (v's VMCS is
  * current: its fields are probed); false, with the reason printed, if

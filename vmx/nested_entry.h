@@ -27,9 +27,11 @@ struct nested_check {
  * list (27.4). */
 enum nested_verdict nested_check_entry(struct vcpu *v, struct nested_check *c);
 
-/* A VM exit from L2's point of view that goes to L1 (SDM 28.2, 28.5):
- * writes the exit reason and qualification into vmcs12 and loads L1's host
- * state from vmcs12 into L1's own VMCS, so that L1 resumes at HOST_RIP. */
-void nested_exit_to_l1(struct vcpu *v, u32 reason, u64 qualification);
+struct nested_exit_info;
+
+/* A VM exit that goes to L1 (SDM 28.2, 28.5), with vmcs01 current: writes
+ * the exit information into vmcs12 and loads L1's host state from vmcs12
+ * into L1's own VMCS, so that L1 resumes at HOST_RIP. */
+void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e);
 
 #endif

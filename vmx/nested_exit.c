@@ -2,9 +2,10 @@
  * "Loading host state"): L1's own VMCS (vmcs01) gets, as its guest state,
  * the host state L1 wrote into vmcs12, so L1 resumes at HOST_RIP with the
  * registers the SDM says a VM exit leaves. Used for VM-entry failures
- * (SDM 27.8) now, and for every exit reflected from L2 later. */
+ * (SDM 27.8) and for every exit of L2 reflected to L1 (nested_reflect.c). */
 #include "nested.h"
 #include "nested_entry.h"
+#include "nested_run.h"
 #include "vmx_controls.h"
 #include "../lib/msr.h"
 #include "../lib/x86.h"
@@ -102,14 +103,26 @@ static void load_control_state(struct vcpu *v, bool host64)
 						  : entry & ~(u64)ENTRY_IA32E_MODE_GUEST);
 }
 
-void nested_exit_to_l1(struct vcpu *v, u32 reason, u64 qualification)
+/* 28.2: the exit information, as L1's VMREAD will see it. */
+static void record_exit_info(struct vmcs12 *v12, const struct nested_exit_info *e)
 {
-	struct vmcs12 *v12 = v->nested->current;
+	vmcs12_write(v12, VMCS_VM_EXIT_REASON, e->reason);
+	vmcs12_write(v12, VMCS_EXIT_QUALIFICATION, e->qualification);
+	vmcs12_write(v12, VMCS_GUEST_LINEAR_ADDRESS, e->guest_linear);
+	vmcs12_write(v12, VMCS_GUEST_PHYSICAL_ADDRESS, e->guest_physical);
+	vmcs12_write(v12, VMCS_VM_EXIT_INTR_INFO, e->intr_info);
+	vmcs12_write(v12, VMCS_VM_EXIT_INTR_ERROR_CODE, e->intr_error);
+	vmcs12_write(v12, VMCS_IDT_VECTORING_INFO_FIELD, e->idt_info);
+	vmcs12_write(v12, VMCS_IDT_VECTORING_ERROR_CODE, e->idt_error);
+	vmcs12_write(v12, VMCS_VM_EXIT_INSTRUCTION_LEN, e->insn_len);
+	vmcs12_write(v12, VMCS_VMX_INSTRUCTION_INFO, e->insn_info);
+}
+
+void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
+{
 	bool host64 = host12(v, VMCS_VM_EXIT_CONTROLS) & EXIT_HOST_ADDRESS_SPACE_SIZE;
 
-	vmcs12_write(v12, VMCS_VM_EXIT_REASON, reason);
-	vmcs12_write(v12, VMCS_EXIT_QUALIFICATION, qualification);
-	vmcs12_write(v12, VMCS_VM_EXIT_INTR_INFO, 0);
+	record_exit_info(v->nested->current, e);
 
 	load_control_state(v, host64);
 	load_segments(v, host64);

@@ -14,8 +14,10 @@
  * VMWRITE, and first for the others, and a VMREAD's destination is written
  * last. */
 #include "nested.h"
+#include "intr_info.h"
 #include "nested_operand.h"
 #include "nested_entry.h"
+#include "nested_run.h"
 #include "exit.h"
 #include "vmx_errors.h"
 #include "../lib/msr.h"
@@ -436,8 +438,9 @@ static bool canonical(u64 addr)
 	return (u64)((s64)(addr << (64 - CANONICAL_BITS)) >> (64 - CANONICAL_BITS)) == addr;
 }
 
-/* INVVPID (SDM 31.3). No L2 runs yet, so there is nothing cached under
- * L1's VPIDs to invalidate; the checks are the instruction's. */
+/* INVVPID (SDM 31.3). All of L1's VPIDs map to L2's one VPID of nestvisor's
+ * (vmx/nested_vmcs02.c), so any valid INVVPID flushes that one: more than
+ * L1 asked for, which INVVPID allows (29.4.3.3). */
 static void emulate_invvpid(struct vcpu *v)
 {
 	struct nested *n = v->nested;
@@ -460,6 +463,7 @@ static void emulate_invvpid(struct vcpu *v)
 		vm_fail(v, VMXERR_INVEPT_INVVPID_OPERAND);
 		return;
 	}
+	nested_flush_l2_tlb(v);
 	vm_succeed(v);
 }
 
@@ -470,13 +474,21 @@ static void emulate_invept(struct vcpu *v)
 }
 
 /* VMLAUNCH and VMRESUME: the checks before any VMCS content (SDM 31.3:
- * no current VMCS, blocking by MOV SS, the launch state) are emulated;
- * running L2 is part 2 of nested VMX, so an entry that passes them stops
- * L1 with the words why rather than pretend. */
-#define BLOCKING_BY_MOV_SS BIT(1)
+ * no current VMCS, blocking by MOV SS, the launch state), then those of
+ * check_and_enter(). */
+
+/* A VM-entry failure (27.8): the exit to L1 with bit 31 set. */
+static void entry_failure_exit(struct vcpu *v, u32 reason, u64 qualification)
+{
+	struct nested_exit_info e = {
+		.reason = reason | EXIT_REASON_FAILED_VMENTRY, .qualification = qualification,
+	};
+
+	nested_exit_to_l1(v, &e);
+}
 
 /* The checks of the VMCS content (SDM 27.2-27.4), each failure as the SDM
- * gives it; an entry that passes them all would run L2. */
+ * gives it; an entry that passes them all runs L2. */
 static void check_and_enter(struct vcpu *v, bool launch)
 {
 	struct nested_check c;
@@ -493,18 +505,16 @@ static void check_and_enter(struct vcpu *v, bool launch)
 	case NESTED_FAIL_GUEST:
 		pr_debug("%s: nested entry: invalid guest state (SDM %s): %s", v->guest->name,
 			 c.failure.sdm, c.why);
-		nested_exit_to_l1(v, EXIT_REASON_INVALID_GUEST_STATE | EXIT_REASON_FAILED_VMENTRY,
-				  c.qualification);
+		entry_failure_exit(v, EXIT_REASON_INVALID_GUEST_STATE, c.qualification);
 		break;
 	case NESTED_FAIL_MSR_LOAD:
 		pr_debug("%s: nested entry: VM-entry MSR-load entry %u: %s", v->guest->name,
 			 c.msr_index, c.why);
-		nested_exit_to_l1(v, EXIT_REASON_MSR_LOAD_FAIL | EXIT_REASON_FAILED_VMENTRY,
-				  c.msr_index);
+		entry_failure_exit(v, EXIT_REASON_MSR_LOAD_FAIL, c.msr_index);
 		break;
 	case NESTED_ENTRY_OK:
-		vcpu_stop(v, "%s: the vmcs12 passed every entry check; running an L2 guest is "
-			  "not supported yet", launch ? "VMLAUNCH" : "VMRESUME");
+		if (nested_vmcs02_enter(v) && launch)
+			v->nested->current->launch_state = VMCS12_LAUNCHED;
 		break;
 	}
 }
@@ -517,7 +527,7 @@ static void emulate_vmentry(struct vcpu *v)
 
 	if (!has_current_vmcs(v))
 		return;
-	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & BLOCKING_BY_MOV_SS)
+	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & INTR_BLOCK_MOV_SS)
 		vm_fail(v, VMXERR_ENTRY_MOV_SS_BLOCKING);
 	else if (launch && n->current->launch_state != VMCS12_CLEAR)
 		vm_fail(v, VMXERR_VMLAUNCH_NONCLEAR_VMCS);

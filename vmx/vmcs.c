@@ -125,7 +125,7 @@ static bool setup_controls(const struct vmx_caps *c, const struct vmcs_setup *s)
 			    ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, 0);
 }
 
-static void setup_host(const struct cpu_desc *d)
+void vmcs_setup_host(const struct cpu_desc *d)
 {
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
@@ -259,7 +259,7 @@ bool vmcs_setup_guest(const struct vmx_caps *caps, const struct vmcs_setup *s)
 	}
 	if (s->preemption_timer)
 		vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, s->preemption_timer);
-	setup_host(s->host);
+	vmcs_setup_host(s->host);
 	setup_guest(caps, s);
 	return true;
 }

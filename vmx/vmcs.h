@@ -28,6 +28,9 @@ phys_addr_t vmcs_create(const struct vmx_caps *caps);
  * lacks a control nestvisor needs. */
 bool vmcs_setup_guest(const struct vmx_caps *caps, const struct vmcs_setup *s);
 
+/* The host-state area of the current VMCS: nestvisor on this CPU, for
+ * every VMCS it runs (vmcs01 and vmcs02 alike). */
+void vmcs_setup_host(const struct cpu_desc *host);
 /* After a VM exit: GDTR and IDTR limits were set to 0xffff (SDM 28.5.2);
  * put this CPU's back. */
 void vmcs_restore_host_tables(const struct cpu_desc *host);

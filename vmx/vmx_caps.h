@@ -23,6 +23,16 @@
 
 /* The few control bits the capability reader itself depends on (A.3.2,
  * A.10, A.11); vmx_caps.c names every control for the decode. */
+/* IA32_VMX_EPT_VPID_CAP (A.10): INVEPT and INVVPID and their types. */
+#define VMX_EPT_CAP_INVEPT BIT(20)
+#define VMX_EPT_CAP_INVEPT_ALL BIT(26)
+#define VMX_VPID_CAP_INVVPID BIT(32)
+#define VMX_VPID_CAP_INVVPID_SINGLE BIT(41)
+#define VMX_VPID_CAP_INVVPID_ALL BIT(42)
+#define VMX_INVEPT_ALL_CONTEXT 2
+#define VMX_INVVPID_SINGLE_CONTEXT 1
+#define VMX_INVVPID_ALL_CONTEXT 2
+
 #define VMX_PROC_ACTIVATE_SECONDARY_BIT 31
 #define VMX_PROC2_ENABLE_EPT_BIT 1
 #define VMX_PROC2_ENABLE_VPID_BIT 5

@@ -7,7 +7,6 @@
 #include "l2.h"
 #include "../lib/apic.h"
 
-#define EXIT_ACK_INTR_ON_EXIT BIT(15)	/* VM-exit controls (25.7.1) */
 #define INTR_INFO_VALID BIT(31)
 #define INTR_TYPE_EXTERNAL (0u << 8)
 #define TIMER_VECTOR_EXIT 0x60

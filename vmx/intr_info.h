@@ -1,0 +1,45 @@
+/* The event fields of a VMCS (SDM Vol. 3C): VM-entry interruption
+ * information (25.8.3, Table 25-17), whose layout the VM-exit interruption
+ * and IDT-vectoring information share (28.2.2, 28.2.4), and the guest
+ * interruptibility state (25.4.2, Table 25-3). Named once, here. */
+#ifndef VMX_INTR_INFO_H
+#define VMX_INTR_INFO_H
+
+#include "../lib/types.h"
+
+#define INTR_INFO_VECTOR_MASK		0xffu
+#define INTR_INFO_TYPE_SHIFT		8
+#define INTR_INFO_TYPE_MASK		0x7u
+#define INTR_INFO_DELIVER_CODE		BIT(11)
+#define INTR_INFO_NMI_UNBLOCKING	BIT(12)	/* exit information only */
+#define INTR_INFO_RESERVED		0x7ffff000u	/* bits 30:12 */
+#define INTR_INFO_VALID			BIT(31)
+enum intr_type {
+	INTR_TYPE_EXT_INTR = 0,
+	INTR_TYPE_RESERVED = 1,
+	INTR_TYPE_NMI = 2,
+	INTR_TYPE_HW_EXCEPTION = 3,
+	INTR_TYPE_SW_INTR = 4,
+	INTR_TYPE_PRIV_SW_EXCEPTION = 5,
+	INTR_TYPE_SW_EXCEPTION = 6,
+	INTR_TYPE_OTHER_EVENT = 7,
+};
+
+/* Guest interruptibility state (25.4.2, Table 25-3). */
+#define INTR_BLOCK_STI			BIT(0)
+#define INTR_BLOCK_MOV_SS		BIT(1)
+#define INTR_BLOCK_SMI			BIT(2)
+#define INTR_BLOCK_NMI			BIT(3)
+
+static inline unsigned intr_info_type(u32 info)
+{
+	return (info >> INTR_INFO_TYPE_SHIFT) & INTR_INFO_TYPE_MASK;
+}
+
+/* The information for an event of type and vector, valid. */
+static inline u32 intr_info_make(enum intr_type type, u8 vector)
+{
+	return INTR_INFO_VALID | (u32)type << INTR_INFO_TYPE_SHIFT | vector;
+}
+
+#endif
