@@ -67,6 +67,7 @@ NV_C := \
 	vmx/nested_exit_owner.c \
 	vmx/nested_msr.c \
 	vmx/nested_reflect.c \
+	vmx/nested_shadow.c \
 	vmx/nested_vmcs02.c \
 	vmx/nested_operand.c \
 	vmx/vmx_operand.c \

@@ -11,6 +11,8 @@ enum nv_hypercall {
 	NV_HC_PRINT = 1,	/* RBX = guest-physical string, RCX = length <= 256 */
 	NV_HC_EXIT_COUNT = 2,	/* returns this vCPU's VM exits so far */
 	NV_HC_APIC_VIRT = 3,	/* returns the NV_APIC_VIRT_* bits below */
+	NV_HC_EXIT_COUNT_REASON = 4,	/* RBX = basic exit reason: this vCPU's exits for it */
+	NV_HC_NESTED = 5,	/* returns the NV_NESTED_* bits below */
 };
 #define NV_HC_ERROR (~0ull)	/* the result of an unknown function or bad arguments */
 #define NV_HC_PRINT_MAX 256
@@ -22,6 +24,10 @@ enum nv_hypercall {
 #define NV_APIC_VIRT_REG_READS BIT(2)	/* RDMSR of the other registers the APIC holds
 					   (not PPR, TIMER_CUR): "APIC-register
 					   virtualization" */
+
+/* NV_HC_NESTED: how nestvisor runs this L1 (docs/nested.md). */
+#define NV_NESTED_OFFERED BIT(0)	/* the vCPU is offered VMX */
+#define NV_NESTED_SHADOWING BIT(1)	/* its VMREAD/VMWRITE of shadowed fields do not exit */
 
 /* A guest's side of the call. */
 static inline u64 nv_hypercall(u64 fn, u64 rbx, u64 rcx)

@@ -40,6 +40,7 @@ void config_defaults(struct nv_config *c)
 		.crash = CRASH_NONE,
 		.guest_mem_mib = 16,
 		.nested_vmwrite_any = -1,
+		.nested_shadow = true,
 		.bench = false,
 	};
 }
@@ -138,6 +139,10 @@ static const char *apply(struct nv_config *c, const char *key, char *value)
 		if (!pick(vmwrite_any_modes, value, &v))
 			return "expected cpu, on or off";
 		c->nested_vmwrite_any = (int)v - 1;
+	} else if (!strcmp(key, "nested_shadow")) {
+		if (!pick(on_off, value, &v))
+			return "expected on or off";
+		c->nested_shadow = v;
 	} else if (!strcmp(key, "guest")) {
 		char *at = strchr(value, '@'), *cpu;
 		unsigned n = 0;
@@ -262,6 +267,7 @@ void config_describe(const struct nv_config *c, char *buf, size_t n)
 	for (unsigned i = 0; i < c->nr_nested && (size_t)len < n; i++)
 		len += fmt_snprintf(buf + len, n - len, " nested=%s", c->nested[i]);
 	if (c->nr_nested && (size_t)len < n)
-		len += fmt_snprintf(buf + len, n - len, " nested_vmwrite_any=%s",
-				    choice_name(vmwrite_any_modes, (unsigned)(c->nested_vmwrite_any + 1)));
+		len += fmt_snprintf(buf + len, n - len, " nested_vmwrite_any=%s nested_shadow=%s",
+				    choice_name(vmwrite_any_modes, (unsigned)(c->nested_vmwrite_any + 1)),
+				    choice_name(on_off, c->nested_shadow));
 }

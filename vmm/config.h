@@ -53,6 +53,9 @@ struct nv_config {
 	/* nested_vmwrite_any = cpu | on | off: whether L1s are offered VMWRITE
 	 * to read-only fields (IA32_VMX_MISC bit 29): as the CPU, or forced. */
 	int nested_vmwrite_any;		/* -1 cpu, 0 off, 1 on */
+	/* nested_shadow = on | off: L1's VMREAD/VMWRITE go to a shadow VMCS
+	 * without exits where the CPU has VMCS shadowing (vmx/nested_shadow.h). */
+	bool nested_shadow;
 };
 
 void config_defaults(struct nv_config *c);

@@ -23,6 +23,7 @@ struct guest {
 	enum guest_mode mode;		/* the CPU mode it is entered in */
 	bool nested;			/* offered VMX as an L1 (vmx/nested.h) */
 	int nested_vmwrite_any;		/* -1 as the CPU, 0 off, 1 on */
+	bool nested_shadow;		/* use VMCS shadowing for it where the CPU can */
 
 	/* Its vCPUs, by index (= x2APIC ID); set while each one runs. */
 	struct vcpu *volatile vcpus[GUEST_VCPUS_MAX];

@@ -116,6 +116,7 @@ static struct guest *slot_join(const struct boot_info *bi, unsigned i)
 					   config.guest_nr_vcpus[i])) {
 			g->nested = listed(config.nested, config.nr_nested, name);
 			g->nested_vmwrite_any = config.nested_vmwrite_any;
+			g->nested_shadow = config.nested_shadow;
 			s->guest = g;
 		} else {
 			report(false, "guest %s: could not be created", name);

@@ -13,6 +13,7 @@
 #include "../lib/report.h"
 #include "../vmx/nested.h"
 #include "../vmx/nested_run.h"
+#include "../vmx/nested_shadow.h"
 #include "../vmx/apic_virt.h"
 #include "../vmx/entry_verify.h"
 #include "../vmx/exit.h"
@@ -338,6 +339,14 @@ static bool vcpu_prepare(struct vcpu *v, struct percpu *cpu)
 	return true;
 }
 
+/* The pages of nestvisor's that v's VMCS names, for the checker. */
+static struct entry_verify_pages vcpu_known_pages(const struct vcpu *v)
+{
+	return (struct entry_verify_pages){
+		.page = { ptr_to_phys(v->virtual_apic), nested_shadow_vmcs(v) },
+	};
+}
+
 /* An entry failure, in words (SDM 27.8, 31.4): the error, the checker's
  * rule that explains it, and the VMCS by field name. */
 static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
@@ -347,7 +356,9 @@ static void entry_failed(struct vcpu *v, enum vmx_result r, u32 reason)
 	const char *level = v->nested && v->nested->in_l2 ? "L2's vmcs02: " : "";
 
 	if (r != VMX_FAIL_INVALID) {
-		if (!entry_verify_predict(&this_cpu()->vmx.caps, ptr_to_phys(v->virtual_apic), &f))
+		struct entry_verify_pages known = vcpu_known_pages(v);
+
+		if (!entry_verify_predict(&this_cpu()->vmx.caps, &known, &f))
 			entry_verify_explain(v->guest->name, &f);
 		else
 			pr_err("%s: no rule of the software checker explains this failure",
@@ -411,8 +422,8 @@ int vcpu_run(struct vcpu *v)
 			continue;
 #ifdef NV_DEBUG
 		struct entry_check_failure predicted_failure;
-		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, ptr_to_phys(v->virtual_apic),
-							 &predicted_failure);
+		struct entry_verify_pages known = vcpu_known_pages(v);
+		bool predicted_ok = entry_verify_predict(&cpu->vmx.caps, &known, &predicted_failure);
 #endif
 
 		if (xsave && v->xcr0 != host_xcr0)

@@ -13,23 +13,28 @@ static u64 vmread_or_zero(void *ctx __unused, u32 field)
 	return __vmread(field, &v) == VMX_SUCCEED ? v : 0;
 }
 
-/* Reads within the one page nestvisor knows the VMCS points at (host
- * memory is mapped 1:1); a VMCS naming any other address is not followed. */
+/* Reads within the pages nestvisor knows the VMCS points at (host memory
+ * is mapped 1:1); a VMCS naming any other address is not followed. */
 static bool read_known_page(void *ctx, u64 pa, u64 *value)
 {
-	phys_addr_t page = *(const phys_addr_t *)ctx;
+	const struct entry_verify_pages *k = ctx;
 
-	if (!page || pa < page || pa - page > PAGE_SIZE - sizeof(*value))
-		return false;
-	*value = *(const volatile u64 *)phys_to_ptr(pa);
-	return true;
+	for (unsigned i = 0; i < ARRAY_SIZE(k->page); i++) {
+		phys_addr_t page = k->page[i];
+
+		if (page && pa >= page && pa - page <= PAGE_SIZE - sizeof(*value)) {
+			*value = *(const volatile u64 *)phys_to_ptr(pa);
+			return true;
+		}
+	}
+	return false;
 }
 
-bool entry_verify_predict(const struct vmx_caps *caps, phys_addr_t virtual_apic,
+bool entry_verify_predict(const struct vmx_caps *caps, const struct entry_verify_pages *known,
 			  struct entry_check_failure *f)
 {
 	struct vmcs_view view = { .read = vmread_or_zero, .read_phys = read_known_page,
-				  .ctx = &virtual_apic };
+				  .ctx = (void *)known };
 	struct cpuid sizes = cpuid(CPUID_LEAF_ADDR_SIZES, 0);
 	struct entry_check_cpu cpu = {
 		.maxphyaddr = sizes.eax & 0xff,

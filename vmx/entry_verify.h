@@ -7,10 +7,14 @@
 #include "entry_checks.h"
 #include "vmx_ops.h"
 
-/* The checker's verdict on the current VMCS: true if every rule passes.
- * virtual_apic is the host-physical page the VMCS's virtual-APIC address is
- * meant to name (0: none): the only memory the checker may read, for VTPR. */
-bool entry_verify_predict(const struct vmx_caps *caps, phys_addr_t virtual_apic,
+/* The host-physical pages the current VMCS is meant to name (0: none):
+ * the only memory the checker may read. */
+struct entry_verify_pages {
+	phys_addr_t page[2];	/* the virtual-APIC page (VTPR), the shadow VMCS (its header) */
+};
+
+/* The checker's verdict on the current VMCS: true if every rule passes. */
+bool entry_verify_predict(const struct vmx_caps *caps, const struct entry_verify_pages *known,
 			  struct entry_check_failure *f);
 
 /* Compares a prediction with the hardware's outcome of the entry (r from

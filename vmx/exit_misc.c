@@ -2,6 +2,7 @@
  * cache flushes. */
 #include "exit.h"
 #include "vmcs_field.h"
+#include "nested_shadow.h"
 #include "../lib/hypercall.h"
 #include "../lib/string.h"
 #include "../lib/x86.h"
@@ -39,6 +40,13 @@ void exit_vmcall(struct vcpu *v)
 		break;
 	case NV_HC_APIC_VIRT:
 		v->regs.rax = v->apic_virt;
+		break;
+	case NV_HC_EXIT_COUNT_REASON:
+		v->regs.rax = v->regs.rbx < EXIT_REASONS_MAX ? v->stats[v->regs.rbx].count : NV_HC_ERROR;
+		break;
+	case NV_HC_NESTED:
+		v->regs.rax = (v->nested ? NV_NESTED_OFFERED : 0) |
+			      (nested_shadow_on(v) ? NV_NESTED_SHADOWING : 0);
 		break;
 	default:
 		v->regs.rax = NV_HC_ERROR;

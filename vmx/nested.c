@@ -1,6 +1,7 @@
 /* Nested VMX state of a vCPU: its virtual capabilities, the vmcs12 cache,
  * and the CR0/CR4 rules of VMX operation (vmx/nested.h). */
 #include "nested.h"
+#include "nested_shadow.h"
 #include "exit.h"
 #include "vmx_ops.h"
 #include "../lib/msr.h"
@@ -62,9 +63,12 @@ bool nested_init(struct vcpu *v, const struct vmx_caps *host, int vmwrite_any)
 	};
 	vvmx_caps_build(&n->caps, host, &p);
 	n->vmwrite_any = p.vmwrite_any;
-	pr_info("%s: nested VMX offered: VMCS revision 0x%x, VPID %s, VMWRITE to any field %s",
-		v->guest->name, vvmx_revision(&n->caps), vvmx_vpid_offered(&n->caps) ? "yes" : "no",
-		n->vmwrite_any ? "yes" : "no");
+	if (!nested_shadow_init(v, host))
+		return false;
+	pr_info("%s: nested VMX offered: VMCS revision 0x%x, VPID %s, VMWRITE to any field %s; "
+		"VMCS shadowing %s", v->guest->name, vvmx_revision(&n->caps),
+		vvmx_vpid_offered(&n->caps) ? "yes" : "no", n->vmwrite_any ? "yes" : "no",
+		nested_shadow_on(v) ? "used" : "not used");
 	return true;
 }
 
@@ -83,6 +87,7 @@ void nested_destroy(struct vcpu *v)
 	}
 	if (n->msr_bitmap02)
 		page_free(n->msr_bitmap02);
+	nested_shadow_destroy(v);
 	page_free(n);
 	v->nested = NULL;
 }

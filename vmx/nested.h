@@ -15,6 +15,7 @@
 #include "vvmx_caps.h"
 
 struct vcpu;
+struct nested_shadow;
 
 #define NESTED_CACHE 4			/* vmcs12s kept in nestvisor's memory */
 #define VMCS12_NONE (~0ull)		/* "no current VMCS": FFFFFFFF_FFFFFFFFH */
@@ -51,6 +52,8 @@ struct nested {
 	u8 *msr_bitmap02;		/* vmcs02's merged MSR bitmap */
 	u16 vpid02;			/* L2's VPID: never L1's */
 	u64 vpid12_last;		/* L1's VPID for L2 at the last entry */
+
+	struct nested_shadow *shadow;	/* VMCS shadowing (vmx/nested_shadow.h); NULL: none */
 };
 
 /* Whether field (a row of vmcs_fields.def) is one the CPU has as well. */

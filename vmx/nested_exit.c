@@ -6,6 +6,7 @@
 #include "nested.h"
 #include "nested_entry.h"
 #include "nested_run.h"
+#include "nested_shadow.h"
 #include "vmx_controls.h"
 #include "../lib/msr.h"
 #include "../lib/x86.h"
@@ -133,4 +134,5 @@ void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
+	nested_shadow_publish_exit(v);
 }

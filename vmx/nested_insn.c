@@ -18,6 +18,7 @@
 #include "nested_operand.h"
 #include "nested_entry.h"
 #include "nested_run.h"
+#include "nested_shadow.h"
 #include "exit.h"
 #include "vmx_errors.h"
 #include "../lib/msr.h"
@@ -68,6 +69,7 @@ static void vm_fail(struct vcpu *v, enum vmx_insn_error error)
 		return;
 	}
 	vmcs12_write(n->current, VMCS_VM_INSTRUCTION_ERROR, error);
+	nested_shadow_publish_field(v, VMCS_VM_INSTRUCTION_ERROR);
 	set_arith_flags(RFLAGS_ZF);
 	exit_skip_instruction(v);
 }
@@ -210,12 +212,14 @@ static struct vmcs12_slot *load(struct vcpu *v, u64 gpa)
 	return s;
 }
 
-/* The current VMCS stops being current: its data goes back to memory. */
+/* The current VMCS stops being current: its data, with what L1 wrote
+ * into the shadow VMCS, goes back to memory. */
 static void release_current(struct vcpu *v)
 {
 	struct nested *n = v->nested;
 	struct vmcs12_slot *s = cached(n, n->current_ptr);
 
+	nested_shadow_collect(v);
 	if (s)
 		write_back(v, s);
 	n->current_ptr = VMCS12_NONE;
@@ -293,6 +297,7 @@ static void emulate_vmxoff(struct vcpu *v)
 		if (n->cache[i].gpa != VMCS12_NONE)
 			drop(v, &n->cache[i]);
 	n->vmxon = false;
+	nested_shadow_follow_current(v);
 	own_cr0_paging_bits(false);
 	vm_succeed(v);
 }
@@ -307,6 +312,8 @@ static void emulate_vmclear(struct vcpu *v)
 	if (!vmcs_pointer(v, &addr, VMXERR_VMCLEAR_INVALID_ADDR, VMXERR_VMCLEAR_VMXON_PTR))
 		return;
 	/* The data goes to memory with the launch state "clear". */
+	if (addr == n->current_ptr)
+		nested_shadow_collect(v);
 	s = cached(n, addr);
 	if (s) {
 		s->v->launch_state = VMCS12_CLEAR;
@@ -318,6 +325,7 @@ static void emulate_vmclear(struct vcpu *v)
 	if (addr == n->current_ptr) {
 		n->current_ptr = VMCS12_NONE;
 		n->current = NULL;
+		nested_shadow_follow_current(v);
 	}
 	vm_succeed(v);
 }
@@ -341,6 +349,7 @@ static void emulate_vmptrld(struct vcpu *v)
 		release_current(v);
 		n->current = load(v, addr)->v;
 		n->current_ptr = addr;
+		nested_shadow_follow_current(v);
 	}
 	vm_succeed(v);
 }
@@ -430,6 +439,7 @@ static void emulate_vmwrite(struct vcpu *v)
 		return;
 	}
 	vmcs12_write(n->current, (u32)enc, value);
+	nested_shadow_publish_field(v, (u32)enc);
 	vm_succeed(v);
 }
 
@@ -527,6 +537,7 @@ static void emulate_vmentry(struct vcpu *v)
 
 	if (!has_current_vmcs(v))
 		return;
+	nested_shadow_collect(v);
 	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & INTR_BLOCK_MOV_SS)
 		vm_fail(v, VMXERR_ENTRY_MOV_SS_BLOCKING);
 	else if (launch && n->current->launch_state != VMCS12_CLEAR)
