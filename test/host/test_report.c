@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include "harness.h"
 
+#define HEAD "SUMMARY: skip: "
+
 static char captured[4][128];
 static unsigned n_captured;
 
@@ -30,7 +32,9 @@ void run_tests(void)
 	       n_captured);
 	report(!strcmp(captured[1], "SKIP: segment limits: not checked here"),
 	       "report_skip() prints \"SKIP: \" and its text (got \"%s\")", captured[1]);
-	report(!strcmp(captured[0], captured[2]),
+	/* Only the counts are quoted: a SUMMARY line of its own would be
+	 * taken for this program's (test/run.py). */
+	report(!strcmp(captured[0], captured[2]) && !strncmp(captured[0], HEAD, strlen(HEAD)),
 	       "report_skip() counts neither a pass nor a failure (\"%s\", then \"%s\")",
-	       captured[0], captured[2]);
+	       captured[0] + strlen(HEAD), captured[2] + strlen(HEAD));
 }
