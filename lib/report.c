@@ -38,6 +38,15 @@ void report_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void report_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("SKIP: ", fmt, ap);
+	va_end(ap);
+}
+
 unsigned report_failures(void)
 {
 	return __atomic_load_n(&failed, __ATOMIC_RELAXED);
