@@ -164,6 +164,25 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason)
 	return true;
 }
 
+bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code)
+{
+	struct nested_exit_info e = {
+		.reason = EXIT_REASON_EXCEPTION_NMI,
+		.intr_info = intr_info_make(INTR_TYPE_HW_EXCEPTION, vector) |
+			     (has_error_code ? INTR_INFO_DELIVER_CODE : 0),
+		.intr_error = has_error_code ? error_code : 0,
+	};
+	struct nested_exit_query q = {
+		.reason = e.reason, .intr_info = e.intr_info, .intr_error = e.intr_error,
+		.read12 = query_read12, .l1_page = query_l1_page, .ctx = v,
+	};
+
+	if (!v->nested || !v->nested->in_l2 || nested_exit_owner(&q) != NESTED_OWNER_L1)
+		return false;
+	exit_to_l1(v, &e);
+	return true;
+}
+
 bool nested_l1_takes_interrupts(const struct vcpu *v)
 {
 	return v->nested && v->nested->in_l2 &&
@@ -184,10 +203,11 @@ u32 nested_l1_window_controls(const struct vcpu *v)
 bool nested_interrupt_exit(struct vcpu *v, int vector)
 {
 	struct nested_exit_info e = { .reason = EXIT_REASON_EXTERNAL_INTERRUPT };
-	u32 pending = (u32)vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD);
+	u32 pending;
 
 	if (vector < 0 || !nested_l1_takes_interrupts(v) || v->nested->run_pending)
 		return false;
+	pending = (u32)vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD);
 	if (r12(v, VMCS_VM_EXIT_CONTROLS) & EXIT_ACK_INTR_ON_EXIT) {
 		vlapic_accept(&v->apic, (u8)vector);
 		e.intr_info = intr_info_make(INTR_TYPE_EXT_INTR, (u8)vector);

@@ -41,6 +41,13 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason);
  * true is returned. */
 bool nested_interrupt_exit(struct vcpu *v, int vector);
 
+/* Before nestvisor injects a hardware exception into L2 (the answer to an
+ * exit it kept, e.g. #GP for an MSR it refuses): if vmcs12's exception
+ * bitmap takes the vector, the exception is an exit to L1 instead, as the
+ * CPU would have made it (SDM 26.2; injected events bypass the bitmap).
+ * True if that exit was made. */
+bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code);
+
 /* Whether vmcs12 has pin-based external-interrupt exiting (L1's interrupts
  * wake a halted L2 by exiting to L1, whatever L2's RFLAGS.IF). */
 bool nested_l1_takes_interrupts(const struct vcpu *v);

@@ -17,9 +17,11 @@ _Static_assert(VMFUNC == VVMX_MSR_COUNT - 1, "one slot per MSR 0x480-0x491");
 		    (VMX_BASIC_MEMTYPE_MASK << VMX_BASIC_MEMTYPE_SHIFT) | \
 		    VMX_BASIC_INS_OUTS_INFO | VMX_BASIC_TRUE_CTLS | VMX_BASIC_ANY_ERROR_CODE)
 
-/* MISC bits passed on (A.6): timer rate 4:0, LMA store 5, activity states
- * 8:6, CR3-target count 24:16, MSR-list size 27:25, zero-length injection 30. */
-#define MISC_KEPT (0x1ffull | (0x1ffull << 16) | (0x7ull << 25) | BIT(30))
+/* MISC bits passed on (A.6): timer rate 4:0, LMA store 5, the HLT activity
+ * state 6, CR3-target count 24:16, MSR-list size 27:25, zero-length
+ * injection 30. Not the shutdown and wait-for-SIPI states (7, 8): an L2
+ * entered in them would wait for events nestvisor never sends it. */
+#define MISC_KEPT (0x7full | (0x1ffull << 16) | (0x7ull << 25) | BIT(30))
 
 /* The controls nestvisor has a nested rule for (part 2 of nested VMX
  * implements each). Bits the CPU forces to 1 are offered regardless. */

@@ -68,6 +68,8 @@ void run_tests(void)
 	       "no TPR shadow or monitor trap flag: nestvisor has no rule for them");
 	report((rd(&v, 0x485) & VMX_MISC_VMWRITE_ANY) && !(rd(&v, 0x485) & BIT(15)),
 	       "MISC: VMWRITE-any as the policy says; RDMSR-of-SMBASE bit dropped");
+	report((rd(&v, 0x485) & BIT(6)) == (h.misc & BIT(6)) && !(rd(&v, 0x485) & (BIT(7) | BIT(8))),
+	       "MISC: the HLT activity state as the CPU, not shutdown or wait-for-SIPI");
 	report(rd(&v, 0x48a) == 0x2e, "VMCS_ENUM: the highest field index, in bits 9:1");
 	report(rd(&v, 0x486) == h.cr0_fixed0 && rd(&v, 0x489) == h.cr4_fixed1, "fixed bits: the CPU's");
 	report(!vvmx_caps_rdmsr(&v, 0x491, &val) && !vvmx_caps_rdmsr(&v, 0x492, &val) &&
