@@ -32,6 +32,10 @@
  * a TSC second is ips emulated instructions. */
 #define WATCHDOG_MS 1000
 #define MISC_PREEMPTION_RATE_MASK 0x1f	/* timer ticks every 2^rate TSC ticks */
+#define NMI_VECTOR 2
+/* An NMI that must wait (NMIs blocked) is tried again after at most this
+ * many TSC ticks: without "virtual NMIs" there is no NMI-window exit. */
+#define NMI_RETRY_TSC 20000
 
 
 /* The VMX-preemption timer's value for a TSC interval (SDM 26.5.1). */
@@ -40,6 +44,20 @@ static u32 preemption_ticks(const struct vmx_caps *c, u64 tsc)
 	u64 ticks = tsc >> (c->misc & MISC_PREEMPTION_RATE_MASK);
 
 	return (u32)MAX(1, MIN(ticks, UINT32_MAX));
+}
+
+/* An NMI IPI for the guest (SDM 27.6): injected when no other event is
+ * being injected and nothing blocks NMIs (an NMI's handler until IRET, MOV
+ * SS, STI: 25.4.2). false: it waits for a later entry. */
+static bool inject_nmi(struct vcpu *v)
+{
+	if ((vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) ||
+	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
+	     (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS | INTR_BLOCK_STI)))
+		return false;
+	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, intr_info_make(INTR_TYPE_NMI, NMI_VECTOR));
+	vlapic_take_nmi(&v->apic);
+	return true;
 }
 
 /* Before each entry: raise what the virtual timer owes, inject the highest
@@ -61,8 +79,14 @@ static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 	int vector;
 	u32 cpu_ctls = (u32)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
 	bool pending_run = v->nested && v->nested->run_pending;
+	bool nmi_waits = false;
 
 	vlapic_tick(&v->apic, now);
+	if (vlapic_nmi_pending(&v->apic) && !pending_run) {
+		if (nested_nmi_exit(v))
+			return false;
+		nmi_waits = !inject_nmi(v);
+	}
 	vector = vlapic_pending(&v->apic);
 	if (nested_interrupt_exit(v, vector))
 		return false;
@@ -90,8 +114,10 @@ static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 	deadline = vlapic_next_deadline(&v->apic);
 	if (deadline)
 		budget = MIN(budget, deadline > now ? deadline - now : 1);
-	if (pending_run && vector >= 0)
+	if (pending_run && (vector >= 0 || vlapic_nmi_pending(&v->apic)))
 		budget = 1;
+	if (nmi_waits)
+		budget = MIN(budget, NMI_RETRY_TSC);
 	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_ticks(c, budget));
 	return true;
 }
@@ -142,7 +168,10 @@ void vcpu_send_ipi(struct vcpu *v, const struct vlapic_ipi *ipi)
 			pr_info("%s: IPI to vCPU %u, which is not running: dropped", g->name, i);
 			continue;
 		}
-		vlapic_set_irr(&t->apic, ipi->vector);
+		if (ipi->nmi)
+			vlapic_set_nmi(&t->apic);
+		else
+			vlapic_set_irr(&t->apic, ipi->vector);
 		kick(t);
 	}
 }
@@ -168,7 +197,7 @@ void vcpu_halt(struct vcpu *v)
 	}
 	for (;;) {
 		vlapic_tick(&v->apic, rdtsc());
-		if (vlapic_pending(&v->apic) >= 0 || v->guest->ending) {
+		if (vlapic_pending(&v->apic) >= 0 || vlapic_nmi_pending(&v->apic) || v->guest->ending) {
 			v->last_progress = rdtsc();	/* sleeping is not spinning */
 			return;
 		}

@@ -248,9 +248,10 @@ static enum vlapic_result write_icr(struct vlapic *a, u64 value, struct vlapic_i
 {
 	u8 vector = (u8)(value & ICR_VECTOR_MASK);
 
-	if ((value & ICR_DM_MASK) != ICR_DM_FIXED)
-		return VLAPIC_OK;	/* NMI, INIT, SIPI to vCPUs: not emulated, dropped */
-	if (vector < 16) {
+	ipi->nmi = (value & ICR_DM_MASK) == ICR_DM_NMI;
+	if ((value & ICR_DM_MASK) != ICR_DM_FIXED && !ipi->nmi)
+		return VLAPIC_OK;	/* INIT, SIPI, SMI to vCPUs: not emulated, dropped */
+	if (vector < 16 && !ipi->nmi) {
 		a->esr_pending |= ESR_SEND_ILLEGAL_VECTOR;
 		return VLAPIC_OK;
 	}
@@ -324,6 +325,21 @@ enum vlapic_result vlapic_write_cr8(struct vlapic *a, u64 value)
 		return VLAPIC_GP;
 	*reg(a, APIC_TPR) = (u32)value << TPR_CLASS_SHIFT;	/* sub-class 0 (11.8.6.1) */
 	return VLAPIC_OK;
+}
+
+void vlapic_set_nmi(struct vlapic *a)
+{
+	__atomic_store_n(&a->nmi_pending, true, __ATOMIC_RELEASE);
+}
+
+bool vlapic_nmi_pending(const struct vlapic *a)
+{
+	return __atomic_load_n(&a->nmi_pending, __ATOMIC_ACQUIRE);
+}
+
+void vlapic_take_nmi(struct vlapic *a)
+{
+	__atomic_store_n(&a->nmi_pending, false, __ATOMIC_RELAXED);
 }
 
 void vlapic_set_irr(struct vlapic *a, u8 vector)

@@ -29,6 +29,7 @@ struct vlapic {
 	u32 *regs;
 	u32 esr_pending;	/* errors since the last ESR write (11.5.3) */
 	u64 timer_start, timer_deadline;	/* TSC; deadline 0: not running */
+	bool nmi_pending;	/* an NMI IPI arrived (from any CPU: atomic) */
 
 	/* The timer's input clock and the TSC it is measured in, in Hz, and
 	 * TSC ticks per timer tick with 16 fraction bits. */
@@ -42,6 +43,7 @@ struct vlapic_ipi {
 	enum vlapic_dest dest;
 	u32 apic_id;		/* with VLAPIC_DEST_ONE */
 	u8 vector;
+	bool nmi;		/* delivery mode NMI: the vector is ignored (11.6.1) */
 };
 
 enum vlapic_result {
@@ -80,6 +82,12 @@ enum vlapic_result vlapic_wrmsr(struct vlapic *a, u32 msr, u64 value, u64 now,
 u64 vlapic_read_cr8(const struct vlapic *a);
 /* MOV to CR8: the TPR becomes value << 4; bits 63:4 set are #GP (2.5). */
 enum vlapic_result vlapic_write_cr8(struct vlapic *a, u64 value);
+
+/* An NMI for the vCPU (from any CPU); the vCPU takes it once. NMIs are
+ * not held in IRR and not ordered by priority (SDM Vol. 3A, 11.6.1). */
+void vlapic_set_nmi(struct vlapic *a);
+bool vlapic_nmi_pending(const struct vlapic *a);
+void vlapic_take_nmi(struct vlapic *a);
 
 /* Raises vector in IRR (from any CPU); vectors below 16 are illegal and
  * only set the receive-illegal-vector error. */

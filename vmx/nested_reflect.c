@@ -20,6 +20,7 @@
 /* VMX-abort indicators (28.7). */
 #define ABORT_SAVING_GUEST_MSRS 1
 #define ABORT_LOADING_HOST_MSRS 4
+#define NMI_VECTOR 2
 
 static u64 r12(const struct vcpu *v, u32 field)
 {
@@ -196,28 +197,53 @@ u32 nested_l1_window_controls(const struct vcpu *v)
 	return (u32)r12(v, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_INTERRUPT_WINDOW_EXITING;
 }
 
+/* An exit nestvisor makes for an event of L1's: an event nestvisor was
+ * about to deliver again to L2 is the one being delivered, as IDT-vectoring
+ * information (28.2.4). */
+static void exit_with_pending_event(struct vcpu *v, struct nested_exit_info *e)
+{
+	u32 pending = (u32)vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD);
+
+	if (pending & INTR_INFO_VALID) {
+		e->idt_info = pending;
+		e->idt_error = (u32)vmcs_read(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE);
+		e->insn_len = (u32)vmcs_read(VMCS_VM_ENTRY_INSTRUCTION_LEN);
+		vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
+	}
+	exit_to_l1(v, e);
+}
+
 /* 26.2, 28.2.2: an interrupt of L1's exits with reason 1; with "acknowledge
  * interrupt on exit" the exit takes it from the APIC (IRR to ISR) and
- * reports its vector. An event nestvisor was about to deliver again to L2
- * is the event being delivered, as IDT-vectoring information (28.2.4). */
+ * reports its vector. */
 bool nested_interrupt_exit(struct vcpu *v, int vector)
 {
 	struct nested_exit_info e = { .reason = EXIT_REASON_EXTERNAL_INTERRUPT };
-	u32 pending;
 
 	if (vector < 0 || !nested_l1_takes_interrupts(v) || v->nested->run_pending)
 		return false;
-	pending = (u32)vmcs_read(VMCS_VM_ENTRY_INTR_INFO_FIELD);
 	if (r12(v, VMCS_VM_EXIT_CONTROLS) & EXIT_ACK_INTR_ON_EXIT) {
 		vlapic_accept(&v->apic, (u8)vector);
 		e.intr_info = intr_info_make(INTR_TYPE_EXT_INTR, (u8)vector);
 	}
-	if (pending & INTR_INFO_VALID) {
-		e.idt_info = pending;
-		e.idt_error = (u32)vmcs_read(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE);
-		e.insn_len = (u32)vmcs_read(VMCS_VM_ENTRY_INSTRUCTION_LEN);
-		vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
-	}
-	exit_to_l1(v, &e);
+	exit_with_pending_event(v, &e);
+	return true;
+}
+
+/* 26.2, 28.2.2: with "NMI exiting", an NMI exits with reason 0 and the
+ * interruption information of an NMI (vector 2), once NMIs are not blocked. */
+bool nested_nmi_exit(struct vcpu *v)
+{
+	struct nested_exit_info e = {
+		.reason = EXIT_REASON_EXCEPTION_NMI,
+		.intr_info = intr_info_make(INTR_TYPE_NMI, NMI_VECTOR),
+	};
+
+	if (!v->nested || !v->nested->in_l2 || v->nested->run_pending ||
+	    !(r12(v, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_NMI_EXITING) ||
+	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS)))
+		return false;
+	vlapic_take_nmi(&v->apic);
+	exit_with_pending_event(v, &e);
 	return true;
 }

@@ -48,6 +48,12 @@ bool nested_interrupt_exit(struct vcpu *v, int vector);
  * True if that exit was made. */
 bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code);
 
+/* Before an entry of L2 with an NMI of L1's pending: with "NMI exiting" in
+ * vmcs12 and NMIs not blocked, the NMI becomes a VM exit to L1 (reason 0,
+ * an NMI's interruption information: SDM 26.2, 28.2.2) and true is
+ * returned; without it nestvisor injects the NMI into L2. */
+bool nested_nmi_exit(struct vcpu *v);
+
 /* Whether vmcs12 has pin-based external-interrupt exiting (L1's interrupts
  * wake a halted L2 by exiting to L1, whatever L2's RFLAGS.IF). */
 bool nested_l1_takes_interrupts(const struct vcpu *v);
