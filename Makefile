@@ -218,6 +218,7 @@ host_test_vmcs12     := vmx/vmcs12.c vmx/vmcs_field.c
 host_test_stats      := lib/stats.c
 host_test_report     :=
 host_test_vmx_operand := vmx/vmx_operand.c
+host_test_nested_exit_owner := vmx/nested_exit_owner.c vmx/msr_bitmap.c
 host_test_entry_checks := test/host/entry_checks_env.c vmx/entry_checks.c vmx/entry_checks_ctl.c vmx/entry_checks_host.c \
 	vmx/entry_checks_guest.c vmx/vmcs_field.c
 

@@ -156,8 +156,10 @@ static bool l1_wants(const struct nested_exit_query *q)
 	case EXIT_REASON_RDPMC:
 		return proc & CPU_RDPMC_EXITING;
 	case EXIT_REASON_RDTSC:
-	case EXIT_REASON_RDTSCP:
 		return proc & CPU_RDTSC_EXITING;
+	case EXIT_REASON_RDTSCP:
+		/* Without "enable RDTSCP" L1 expects #UD, not an exit (26.3). */
+		return (proc & CPU_RDTSC_EXITING) && (proc2 & CPU2_ENABLE_RDTSCP);
 	case EXIT_REASON_CR_ACCESS:
 		return cr_wanted(q, proc);
 	case EXIT_REASON_DR_ACCESS:
