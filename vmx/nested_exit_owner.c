@@ -29,8 +29,8 @@ static u64 r12(const struct nested_exit_query *q, u32 field)
 
 /* Exceptions (26.2): vmcs12's exception bitmap; for #PF, bit 14 says
  * whether a match of the error code against mask and match exits (1) or a
- * mismatch does (0). NMIs exit to L1 only under "NMI exiting"; the virtual
- * APIC sends no NMIs, so an NMI is the host's. */
+ * mismatch does (0). A physical NMI is the host's: L1's NMIs come from
+ * its virtual APIC and exit to L1 before an entry (nested_nmi_exit()). */
 static bool exception_wanted(const struct nested_exit_query *q)
 {
 	unsigned type = intr_info_type(q->intr_info);
