@@ -37,10 +37,15 @@ static int syscall_slot(u32 index)
 	return -1;
 }
 
-/* What no list may name (27.4, 28.4, 28.6): the x2APIC range and the SMM
- * MSRs; for loads also FS_BASE and GS_BASE, which the VMCS loads. */
-static const char *excluded(u32 index, bool load)
+/* What no entry may be (27.4, 28.4, 28.6): reserved bits set, the x2APIC
+ * range and the SMM MSRs; for loads also FS_BASE and GS_BASE, which the
+ * VMCS loads. */
+static const char *excluded(const struct msr_entry *e, bool load)
 {
+	u32 index = e->index;
+
+	if (e->reserved)
+		return "bits 63:32 of the entry's first quadword are not 0";
 	if (load && (index == MSR_FS_BASE || index == MSR_GS_BASE))
 		return "IA32_FS_BASE or IA32_GS_BASE, which the list may not load";
 	if (index >= MSR_X2APIC_BASE && index <= MSR_X2APIC_LAST)
@@ -55,11 +60,9 @@ static const char *excluded(u32 index, bool load)
  * be written would be. */
 static const char *load_one(struct vcpu *v, struct msr_entry *e)
 {
-	const char *why = excluded(e->index, true);
+	const char *why = excluded(e, true);
 	int slot = syscall_slot(e->index);
 
-	if (e->reserved)
-		return "bits 63:32 of the entry's first quadword are not 0";
 	if (why)
 		return why;
 	if (slot < 0)
@@ -82,11 +85,9 @@ static const char *store_one(struct vcpu *v, struct msr_entry *e)
 		{ MSR_IA32_SYSENTER_EIP, VMCS_GUEST_SYSENTER_EIP },
 		{ MSR_IA32_EFER, VMCS_GUEST_IA32_EFER }, { MSR_IA32_PAT, VMCS_GUEST_IA32_PAT },
 	};
-	const char *why = excluded(e->index, false);
+	const char *why = excluded(e, false);
 	int slot = syscall_slot(e->index);
 
-	if (e->reserved)
-		return "bits 63:32 of the entry's first quadword are not 0";
 	if (why)
 		return why;
 	if (slot >= 0) {
