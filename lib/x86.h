@@ -103,6 +103,9 @@ static inline noreturn void cpu_halt_forever(void)
 #define CR0_TS BIT(3)
 #define CR0_WP BIT(16)
 #define CR0_PG BIT(31)
+/* PAE paging (SDM Vol. 3A 4.4.1): CR3 bits 31:5 locate four PDPTEs. */
+#define PAE_CR3_MASK 0xffffffe0ull
+#define PAE_PDPTE_COUNT 4
 #define CR4_PSE BIT(4)
 #define CR4_PAE BIT(5)
 #define CR4_PGE BIT(7)

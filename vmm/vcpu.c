@@ -33,8 +33,9 @@
 #define WATCHDOG_MS 1000
 #define MISC_PREEMPTION_RATE_MASK 0x1f	/* timer ticks every 2^rate TSC ticks */
 #define NMI_VECTOR 2
-/* An NMI that must wait (NMIs blocked) is tried again after at most this
- * many TSC ticks: without "virtual NMIs" there is no NMI-window exit. */
+/* An NMI that must wait (NMIs blocked) is tried again at the NMI-window
+ * exit, or, on a CPU without "virtual NMIs", after at most this many TSC
+ * ticks. */
 #define NMI_RETRY_TSC 20000
 
 
@@ -80,6 +81,7 @@ static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 	u32 cpu_ctls = (u32)vmcs_read(VMCS_CPU_BASED_VM_EXEC_CONTROL);
 	bool pending_run = v->nested && v->nested->run_pending;
 	bool nmi_waits = false;
+	bool virtual_nmis = vmcs_read(VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS;
 
 	vlapic_tick(&v->apic, now);
 	if (vlapic_nmi_pending(&v->apic) && !pending_run) {
@@ -103,9 +105,12 @@ static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 			vector = vlapic_pending(&v->apic);	/* a second one waits for a window */
 		}
 	}
-	cpu_ctls &= ~(u32)CPU_INTERRUPT_WINDOW_EXITING;
+	cpu_ctls &= ~(u32)(CPU_INTERRUPT_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
 	if (vector >= 0 && !pending_run)
 		cpu_ctls |= CPU_INTERRUPT_WINDOW_EXITING;
+	/* NMI-window exiting needs virtual NMIs (26.2.1.1); else retry soon. */
+	if (nmi_waits && virtual_nmis)
+		cpu_ctls |= CPU_NMI_WINDOW_EXITING;
 	vmcs_write(VMCS_CPU_BASED_VM_EXEC_CONTROL, cpu_ctls | nested_l1_window_controls(v));
 	if (!v->nested || !v->nested->in_l2)
 		vapic_before_entry(v);
@@ -116,7 +121,7 @@ static bool prepare_entry(struct vcpu *v, const struct vmx_caps *c)
 		budget = MIN(budget, deadline > now ? deadline - now : 1);
 	if (pending_run && (vector >= 0 || vlapic_nmi_pending(&v->apic)))
 		budget = 1;
-	if (nmi_waits)
+	if (nmi_waits && !virtual_nmis)
 		budget = MIN(budget, NMI_RETRY_TSC);
 	vmcs_write(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_ticks(c, budget));
 	return true;
@@ -491,6 +496,7 @@ int vcpu_run(struct vcpu *v)
 		if (v->nested) {
 			v->nested->run_pending = false;
 			v->nested->switched = false;
+			v->nested->l2_halted = false;
 		}
 		if (!v->nested || !v->nested->in_l2 || !nested_reflect_exit(v, reason))
 			exit_dispatch(v, reason);

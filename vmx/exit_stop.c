@@ -1,5 +1,7 @@
 /* Exits that end a guest, or that belong to the host. */
 #include "exit.h"
+#include "intr_info.h"
+#include "nested_run.h"
 #include "vmcs_field.h"
 #include "../lib/x86.h"
 
@@ -7,15 +9,12 @@
 #define EPT_Q_READ BIT(0)
 #define EPT_Q_WRITE BIT(1)
 #define EPT_Q_FETCH BIT(2)
-/* VM-exit interruption information (SDM Table 25-19). */
-#define INTR_INFO_VECTOR(i) ((i) & 0xff)
-#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
-#define INTR_TYPE_NMI 2
 
 void exit_hlt(struct vcpu *v)
 {
 	/* Past the HLT first: the interrupt that wakes it returns after it. */
 	exit_skip_instruction(v);
+	nested_l2_halts(v);
 	vcpu_halt(v);
 }
 
@@ -64,6 +63,12 @@ void exit_preemption_timer(struct vcpu *v)
 	 * guest that made no progress for the whole budget is stopped. */
 	if (rdtsc() - v->last_progress < v->watchdog_tsc)
 		return;
+	/* An L2 that L1 entered in the HLT state sleeps in the CPU, as a
+	 * halted guest sleeps in vcpu_halt(): waiting is not spinning. */
+	if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT) {
+		v->last_progress = rdtsc();
+		return;
+	}
 	vcpu_stop(v, "watchdog: the guest used up its time budget (RIP 0x%lx, interrupts %s)",
 		  vmcs_read(VMCS_GUEST_RIP),
 		  vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF ? "enabled" : "disabled");
@@ -82,6 +87,6 @@ void exit_exception_nmi(struct vcpu *v)
 
 	/* The exception bitmap is 0, so only NMIs come here. */
 	vcpu_stop(v, "%s %u at RIP 0x%lx: nestvisor does not forward it",
-		  INTR_INFO_TYPE(info) == INTR_TYPE_NMI ? "NMI" : "exception",
-		  INTR_INFO_VECTOR(info), vmcs_read(VMCS_GUEST_RIP));
+		  intr_info_type(info) == INTR_TYPE_NMI ? "NMI" : "exception",
+		  info & INTR_INFO_VECTOR_MASK, vmcs_read(VMCS_GUEST_RIP));
 }

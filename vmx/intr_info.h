@@ -1,7 +1,8 @@
 /* The event fields of a VMCS (SDM Vol. 3C): VM-entry interruption
  * information (25.8.3, Table 25-17), whose layout the VM-exit interruption
  * and IDT-vectoring information share (28.2.2, 28.2.4), and the guest
- * interruptibility state (25.4.2, Table 25-3). Named once, here. */
+ * interruptibility and activity states (25.4.2, Table 25-3). Named once,
+ * here. */
 #ifndef VMX_INTR_INFO_H
 #define VMX_INTR_INFO_H
 
@@ -30,6 +31,9 @@ enum intr_type {
 #define INTR_BLOCK_MOV_SS		BIT(1)
 #define INTR_BLOCK_SMI			BIT(2)
 #define INTR_BLOCK_NMI			BIT(3)
+
+/* Guest activity state (25.4.2): 0 active, 1 HLT. */
+#define GUEST_ACTIVITY_HLT		1
 
 static inline unsigned intr_info_type(u32 info)
 {

@@ -104,6 +104,17 @@ static void load_control_state(struct vcpu *v, bool host64)
 						  : entry & ~(u64)ENTRY_IA32E_MODE_GUEST);
 }
 
+/* 28.5.4: a 32-bit L1 host with PAE paging gets its PDPTEs from memory at
+ * host CR3; vmcs01 runs with EPT, where the CPU takes them from the
+ * guest-state fields instead (26.3.2.4), so they are read here. */
+static void load_host_pdptes(struct vcpu *v, bool host64)
+{
+	u64 cr0 = host12(v, VMCS_HOST_CR0), cr4 = host12(v, VMCS_HOST_CR4);
+
+	if (!host64 && (cr0 & CR0_PG) && (cr4 & CR4_PAE))
+		nested_load_pdptes(v, host12(v, VMCS_HOST_CR3));
+}
+
 /* 28.2: the exit information, as L1's VMREAD will see it. */
 static void record_exit_info(struct vmcs12 *v12, const struct nested_exit_info *e)
 {
@@ -126,6 +137,7 @@ void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	record_exit_info(v->nested->current, e);
 
 	load_control_state(v, host64);
+	load_host_pdptes(v, host64);
 	load_segments(v, host64);
 	vmcs_write(VMCS_GUEST_RIP, host12(v, VMCS_HOST_RIP));
 	vmcs_write(VMCS_GUEST_RSP, host12(v, VMCS_HOST_RSP));

@@ -473,7 +473,7 @@ static void emulate_invvpid(struct vcpu *v)
 		vm_fail(v, VMXERR_INVEPT_INVVPID_OPERAND);
 		return;
 	}
-	nested_flush_l2_tlb(v);
+	nested_flush_vpid(n->vpid02);
 	vm_succeed(v);
 }
 

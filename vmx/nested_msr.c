@@ -67,6 +67,8 @@ static const char *load_one(struct vcpu *v, struct msr_entry *e)
 		return why;
 	if (slot < 0)
 		return "an MSR nestvisor does not load for an L2";
+	if (e->index == MSR_FMASK && (e->value >> 32))
+		return "IA32_FMASK with reserved bits 63:32 set, which WRMSR refuses";
 	if (e->index != MSR_STAR && e->index != MSR_FMASK && !canonical(e->value))
 		return "a non-canonical address, which WRMSR refuses";
 	v->syscall_msrs[slot] = e->value;

@@ -93,6 +93,10 @@ static void save_l2_state(struct vcpu *v)
 	}
 	w12(v, VMCS_VM_ENTRY_CONTROLS, efer & EFER_LMA ? entry12 | ENTRY_IA32E_MODE_GUEST
 						       : entry12 & ~(u64)ENTRY_IA32E_MODE_GUEST);
+	/* L2 halted by a HLT nestvisor carried out (L1 does not exit on HLT)
+	 * is in the HLT state for L1 (28.3.4). */
+	if (v->nested->l2_halted)
+		w12(v, VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 	/* 28.2: every VM exit clears the valid bit of the entry's event. */
 	w12(v, VMCS_VM_ENTRY_INTR_INFO_FIELD,
 	    r12(v, VMCS_VM_ENTRY_INTR_INFO_FIELD) & ~(u64)INTR_INFO_VALID);
@@ -140,8 +144,10 @@ static void exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	if (!nested_msr_load_list(v, r12(v, VMCS_VM_EXIT_MSR_LOAD_ADDR),
 				  r12(v, VMCS_VM_EXIT_MSR_LOAD_COUNT), &failed, &why))
 		vmx_abort(v, ABORT_LOADING_HOST_MSRS, "VM-exit MSR-load", failed, why);
+	/* With "enable VPID" 0 a VM exit flushes the linear mappings of VPID
+	 * 0, which are L1's own as well (SDM 29.4.3.1): L1 runs on its VPID. */
 	if (!v->nested->vpid12_last)
-		nested_flush_l2_tlb(v);
+		nested_flush_vpid((u16)vmcs_read(VMCS_VIRTUAL_PROCESSOR_ID));
 }
 
 bool nested_reflect_exit(struct vcpu *v, u32 reason)
@@ -184,6 +190,12 @@ bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 e
 	return true;
 }
 
+void nested_l2_halts(struct vcpu *v)
+{
+	if (v->nested && v->nested->in_l2)
+		v->nested->l2_halted = true;
+}
+
 bool nested_l1_takes_interrupts(const struct vcpu *v)
 {
 	return v->nested && v->nested->in_l2 &&
@@ -194,7 +206,8 @@ u32 nested_l1_window_controls(const struct vcpu *v)
 {
 	if (!v->nested || !v->nested->in_l2)
 		return 0;
-	return (u32)r12(v, VMCS_CPU_BASED_VM_EXEC_CONTROL) & CPU_INTERRUPT_WINDOW_EXITING;
+	return (u32)r12(v, VMCS_CPU_BASED_VM_EXEC_CONTROL) &
+	       (CPU_INTERRUPT_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
 }
 
 /* An exit nestvisor makes for an event of L1's: an event nestvisor was
@@ -239,11 +252,21 @@ bool nested_nmi_exit(struct vcpu *v)
 		.intr_info = intr_info_make(INTR_TYPE_NMI, NMI_VECTOR),
 	};
 
-	if (!v->nested || !v->nested->in_l2 || v->nested->run_pending ||
-	    !(r12(v, VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_NMI_EXITING) ||
-	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO) & (INTR_BLOCK_NMI | INTR_BLOCK_MOV_SS)))
+	u64 pin12, intr;
+
+	if (!v->nested || !v->nested->in_l2 || v->nested->run_pending)
+		return false;
+	pin12 = r12(v, VMCS_PIN_BASED_VM_EXEC_CONTROL);
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	/* With vmcs12's "virtual NMIs", bit 3 is L2's virtual-NMI blocking,
+	 * which holds back no real NMI (26.6.1). */
+	if (!(pin12 & PIN_NMI_EXITING) || (intr & INTR_BLOCK_MOV_SS) ||
+	    (!(pin12 & PIN_VIRTUAL_NMIS) && (intr & INTR_BLOCK_NMI)))
 		return false;
 	vlapic_take_nmi(&v->apic);
 	exit_with_pending_event(v, &e);
+	/* NMIs stay blocked in L1 after an exit an NMI caused, until its IRET. */
+	if (!v->stopped && (vmcs_read(VMCS_PIN_BASED_VM_EXEC_CONTROL) & PIN_VIRTUAL_NMIS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY_INFO, INTR_BLOCK_NMI);
 	return true;
 }

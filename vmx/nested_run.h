@@ -54,16 +54,26 @@ bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 e
  * returned; without it nestvisor injects the NMI into L2. */
 bool nested_nmi_exit(struct vcpu *v);
 
+/* nestvisor carries out a HLT of L2's (L1 does not exit on it): until the
+ * next entry, an exit to L1 reports L2 in the HLT state (SDM 28.3.4). */
+void nested_l2_halts(struct vcpu *v);
+
 /* Whether vmcs12 has pin-based external-interrupt exiting (L1's interrupts
  * wake a halted L2 by exiting to L1, whatever L2's RFLAGS.IF). */
 bool nested_l1_takes_interrupts(const struct vcpu *v);
 
-/* The interrupt-window exiting vmcs12 asks for (vmcs02 keeps it when
- * nestvisor sets its own). */
+/* The interrupt- and NMI-window exiting vmcs12 asks for (vmcs02 keeps them
+ * when nestvisor sets its own). */
 u32 nested_l1_window_controls(const struct vcpu *v);
 
-/* Drops what the TLBs hold for L2's VPID (no VPID from L1, or a new one). */
-void nested_flush_l2_tlb(struct vcpu *v);
+/* The four PDPTEs of PAE paging at cr3 in L1's memory into the current
+ * VMCS's guest PDPTE fields, which the CPU uses with EPT (SDM 26.3.2.4);
+ * zeros (not present) where L1 has no memory. */
+void nested_load_pdptes(const struct vcpu *v, u64 cr3);
+
+/* Drops what the TLBs hold for a VPID (0: nothing to do): L2's when L1
+ * gives it no VPID or a new one, L1's own when L1 uses no VPID. */
+void nested_flush_vpid(u16 vpid);
 
 /* Whether a guest-state field of vmcs12 reaches vmcs02 by a rule of its own
  * (nested_vmcs02.c) rather than copied as it is, either way. */

@@ -22,8 +22,6 @@
 
 #define VPID_L2_BASE 0x8000	/* L2's VPIDs: CPU n's L1 uses n + 1 (vmm/vcpu.c) */
 #define VMCS_LINK_NONE (~0ull)
-#define PAE_CR3_MASK 0xffffffe0ull
-#define PDPTE_COUNT 4
 
 /* What L2 inherits from L1 where vmcs12 does not load it (SDM 26.3.2.1):
  * read from vmcs01 before vmcs02 becomes current. */
@@ -66,8 +64,11 @@ static bool rule_controls(const struct vcpu *v, const struct vmx_caps *c)
 	u32 proc2_12 = proc12 & CPU_ACTIVATE_SECONDARY ? (u32)r12(v, VMCS_SECONDARY_VM_EXEC_CONTROL) : 0;
 	u32 entry12 = (u32)r12(v, VMCS_VM_ENTRY_CONTROLS);
 
+	/* Without NMI exiting in vmcs12, L1's NMIs go into L2 and L2's IRET
+	 * must unblock them: virtual NMIs (26.3, IRET). With it, vmcs12's. */
 	return fit(VMCS_PIN_BASED_VM_EXEC_CONTROL, c->has_true ? c->true_pinbased : c->pinbased,
-		   pin12 | PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER, 0) &&
+		   pin12 | PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER,
+		   pin12 & PIN_NMI_EXITING ? 0 : PIN_VIRTUAL_NMIS) &&
 	       fit(VMCS_CPU_BASED_VM_EXEC_CONTROL, c->has_true ? c->true_procbased : c->procbased,
 		   (proc12 & ~(u32)CPU_USE_IO_BITMAPS) | CPU_HLT_EXITING |
 		   CPU_UNCONDITIONAL_IO_EXITING | CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY |
@@ -174,7 +175,7 @@ static void rule_translation(struct vcpu *v)
 		return;
 	vmcs_write(VMCS_VIRTUAL_PROCESSOR_ID, n->vpid02);
 	if (!vpid12 || vpid12 != n->vpid12_last)
-		nested_flush_l2_tlb(v);
+		nested_flush_vpid(n->vpid02);
 	n->vpid12_last = vpid12;
 }
 
@@ -245,13 +246,16 @@ static void rule_guest_inherited(const struct vcpu *v, const struct l1_regs *l1)
 	vmcs_write(VMCS_GUEST_IA32_DEBUGCTL, debug12 ? r12(v, VMCS_GUEST_IA32_DEBUGCTL) : l1->debugctl);
 	vmcs_write(VMCS_GUEST_DR7, debug12 ? r12(v, VMCS_GUEST_DR7) : l1->dr7);
 	vmcs_write(VMCS_VMCS_LINK_POINTER, VMCS_LINK_NONE);
-	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !ia32e) {
-		u64 cr3 = r12(v, VMCS_GUEST_CR3);
-		const u64 *pdpte = guest_ptr(v->guest, cr3 & PAE_CR3_MASK, PDPTE_COUNT * sizeof(u64));
+	if ((cr0 & CR0_PG) && (cr4 & CR4_PAE) && !ia32e)
+		nested_load_pdptes(v, r12(v, VMCS_GUEST_CR3));
+}
 
-		for (unsigned i = 0; i < PDPTE_COUNT; i++)	/* the checks read them already */
-			vmcs_write(VMCS_GUEST_PDPTR0 + 2 * i, pdpte ? pdpte[i] : 0);
-	}
+void nested_load_pdptes(const struct vcpu *v, u64 cr3)
+{
+	const u64 *pdpte = guest_ptr(v->guest, cr3 & PAE_CR3_MASK, PAE_PDPTE_COUNT * sizeof(u64));
+
+	for (unsigned i = 0; i < PAE_PDPTE_COUNT; i++)
+		vmcs_write(VMCS_GUEST_PDPTR0 + 2 * i, pdpte ? pdpte[i] : 0);
 }
 
 static bool build(struct vcpu *v, const struct l1_regs *l1)
@@ -322,15 +326,15 @@ void nested_leave_l2(struct vcpu *v)
 		vcpu_stop(v, "VMPTRLD of L1's VMCS failed");
 }
 
-void nested_flush_l2_tlb(struct vcpu *v)
+void nested_flush_vpid(u16 vpid)
 {
 	const struct vmx_caps *c = &this_cpu()->vmx.caps;
 
 	/* Single-context where the CPU has it (A.10), else all contexts. */
-	if (!v->nested->vpid02 || !(c->ept_vpid & VMX_VPID_CAP_INVVPID))
+	if (!vpid || !(c->ept_vpid & VMX_VPID_CAP_INVVPID))
 		return;
 	if (c->ept_vpid & VMX_VPID_CAP_INVVPID_SINGLE)
-		__invvpid(VMX_INVVPID_SINGLE_CONTEXT, v->nested->vpid02, 0);
+		__invvpid(VMX_INVVPID_SINGLE_CONTEXT, vpid, 0);
 	else if (c->ept_vpid & VMX_VPID_CAP_INVVPID_ALL)
 		__invvpid(VMX_INVVPID_ALL_CONTEXT, 0, 0);
 }

@@ -102,9 +102,11 @@ static bool setup_controls(const struct vmx_caps *c, const struct vmcs_setup *s)
 	u64 exit = c->has_true ? c->true_exit : c->exit;
 	u64 entry = c->has_true ? c->true_entry : c->entry;
 
+	/* Virtual NMIs where the CPU has them: an NMI injected into the guest
+	 * blocks NMIs only until its IRET (SDM 26.3, IRET; 26.6.1). */
 	return set_controls(VMCS_PIN_BASED_VM_EXEC_CONTROL, "pin-based", pin,
 			    PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING |
-			    (s->preemption_timer ? PIN_PREEMPTION_TIMER : 0), 0) &&
+			    (s->preemption_timer ? PIN_PREEMPTION_TIMER : 0), PIN_VIRTUAL_NMIS) &&
 	       set_controls(VMCS_CPU_BASED_VM_EXEC_CONTROL, "processor-based", cpu,
 			    CPU_HLT_EXITING | CPU_UNCONDITIONAL_IO_EXITING |
 			    CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY |
@@ -118,11 +120,15 @@ static bool setup_controls(const struct vmx_caps *c, const struct vmcs_setup *s)
 			    apic_virt_proc2_controls(s->apic_virt), 0) &&
 	       /* The host runs with EFER.NXE and its own PAT: load both on exit
 		* (and save the guest's), so a guest's values never leak in. */
+	       /* DR7 and DEBUGCTL too, where the CPU lets them be switched: a
+		* VM exit sets DR7 to 400H (28.5.1), so the guest's must be saved
+		* and loaded again. */
 	       set_controls(VMCS_VM_EXIT_CONTROLS, "VM-exit", exit,
 			    EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
-			    EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT, 0) &&
+			    EXIT_LOAD_IA32_EFER | EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
+			    EXIT_SAVE_DEBUG_CONTROLS) &&
 	       set_controls(VMCS_VM_ENTRY_CONTROLS, "VM-entry", entry,
-			    ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, 0);
+			    ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT, ENTRY_LOAD_DEBUG_CONTROLS);
 }
 
 void vmcs_setup_host(const struct cpu_desc *d)

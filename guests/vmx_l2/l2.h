@@ -137,5 +137,7 @@ void t_msr_load(void);
 void t_launch_state(void);
 void t_intr_exit(void);
 void t_intr_ack(void);
+void t_nmi_exit(void);
+void t_nmi_l2(void);
 
 #endif

@@ -19,6 +19,8 @@ const struct l2_test l2_tests[] = {
 	{ "launch-state", t_launch_state },
 	{ "intr-exit", t_intr_exit },
 	{ "intr-ack", t_intr_ack },
+	{ "nmi-exit", t_nmi_exit },
+	{ "nmi-l2", t_nmi_l2 },
 };
 const unsigned l2_test_count = sizeof(l2_tests) / sizeof(l2_tests[0]);
 _Static_assert(sizeof(l2_tests) / sizeof(l2_tests[0]) <= L2_TESTS_MAX, "order[] holds them");
