@@ -44,6 +44,14 @@ struct l2_env {
 };
 extern struct l2_env env;
 
+/* An entry of the VM-entry MSR-load, VM-exit MSR-store and VM-exit
+ * MSR-load lists (SDM 25.7.2, 25.8.2, Table 25-15). */
+struct msr_entry {
+	u32 index;
+	u32 reserved;
+	u64 value;
+};
+
 /* Pages shared by the tests (each test sets what it uses in l2_prepare()). */
 extern u8 msr_bitmap[PAGE_SIZE], io_bitmap_a[PAGE_SIZE], io_bitmap_b[PAGE_SIZE];
 extern struct l2_regs l2_regs;
@@ -53,7 +61,8 @@ bool l2_vmx_on(void);
 
 /* VMCLEAR + VMPTRLD of the test VMCS, then every field of a valid vmcs12
  * for L2 at entry: host state = L1's now, guest state = 64-bit L2 at entry
- * on its own stack, controls from the capability MSRs' allowed-0 settings
+ * on a stack at the bottom of L1's own (so that exceptions and interrupts
+ * L2 takes through L1's IDT reach the library's handlers, smp.h), controls from the capability MSRs' allowed-0 settings
  * plus HLT exiting, unconditional I/O exiting, MSR bitmaps (all clear: no
  * MSR exits), exception bitmap all ones, VPID where advertised. The bitmap
  * pages are cleared, L2's registers zeroed. */
@@ -107,6 +116,26 @@ L2_PROGRAM(l2_wrmsr);		/* wrmsr; vmcall */
 L2_PROGRAM(l2_wrmsr_next);
 L2_PROGRAM(l2_spin);		/* pause loop, RCX times; vmcall */
 L2_PROGRAM(l2_spin_end);
+L2_PROGRAM(l2_mov_cr);		/* mov %rbx,%cr0; mov %rsi,%cr4; mov %cr0,%rdi; mov %cr4,%rbp; vmcall */
+L2_PROGRAM(l2_mov_cr4);
+L2_PROGRAM(l2_mov_cr_read);
+L2_PROGRAM(l2_mov_cr_end);
+L2_PROGRAM(l2_cr3);		/* mov %rbx,%cr3; mov %cr3,%rdi; vmcall */
+L2_PROGRAM(l2_cr3_read);
+L2_PROGRAM(l2_cr3_end);
+L2_PROGRAM(l2_ud);		/* ud2; vmcall */
+L2_PROGRAM(l2_ud_next);
+L2_PROGRAM(l2_pf);		/* mov (%rbx),%al; vmcall */
+L2_PROGRAM(l2_pf_next);
+L2_PROGRAM(l2_wait);		/* until (%rbx) != 0, RCX PAUSEs at most; vmcall */
+L2_PROGRAM(l2_wait_end);
+L2_PROGRAM(l2_sti_hlt);		/* sti; hlt; vmcall */
+L2_PROGRAM(l2_sti_hlt_next);
+L2_PROGRAM(l2_msr_rw);		/* rdmsr (ECX) to R9:R8; wrmsr R11:R10 to ESI; vmcall */
+L2_PROGRAM(l2_msr_rw_end);
+L2_PROGRAM(l2_rdtsc);		/* rdtsc; RAX = EDX:EAX; vmcall */
+L2_PROGRAM(l2_rdtsc_next);
+L2_PROGRAM(l2_rdtsc_end);
 #undef L2_PROGRAM
 
 /* ---- The tests ---- */
@@ -137,5 +166,14 @@ void t_msr_load(void);
 void t_launch_state(void);
 void t_intr_exit(void);
 void t_intr_ack(void);
+void t_cr_owned(void);
+void t_cr_unowned(void);
+void t_cr3(void);
+void t_exc_ud(void);
+void t_exc_pf(void);
+void t_intr_in_l2(void);
+void t_hlt_in_l2(void);
+void t_msr_lists(void);
+void t_tsc_offset(void);
 
 #endif

@@ -19,6 +19,15 @@ const struct l2_test l2_tests[] = {
 	{ "launch-state", t_launch_state },
 	{ "intr-exit", t_intr_exit },
 	{ "intr-ack", t_intr_ack },
+	{ "cr-owned", t_cr_owned },
+	{ "cr-unowned", t_cr_unowned },
+	{ "cr3", t_cr3 },
+	{ "exc-ud", t_exc_ud },
+	{ "exc-pf", t_exc_pf },
+	{ "intr-in-l2", t_intr_in_l2 },
+	{ "hlt-in-l2", t_hlt_in_l2 },
+	{ "msr-lists", t_msr_lists },
+	{ "tsc-offset", t_tsc_offset },
 };
 const unsigned l2_test_count = sizeof(l2_tests) / sizeof(l2_tests[0]);
 _Static_assert(sizeof(l2_tests) / sizeof(l2_tests[0]) <= L2_TESTS_MAX, "order[] holds them");
