@@ -1,5 +1,6 @@
 #include "exit.h"
 #include "intr_info.h"
+#include "nested_run.h"
 #include "vmcs_field.h"
 #include "vmx_errors.h"
 #include "vmx_ops.h"
@@ -89,15 +90,18 @@ void exit_skip_instruction(struct vcpu *v __unused)
 			   intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 }
 
-void exit_inject_exception(struct vcpu *v __unused, u8 vector, bool has_error_code, u32 error_code)
+void exit_inject_exception(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code)
 {
 	u32 info = intr_info_make(INTR_TYPE_HW_EXCEPTION, vector);
 
 	/* Real mode pushes no error code, and VM entry refuses to deliver one
 	 * while CR0.PE = 0 (SDM 27.2.1.3). */
-	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
+	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE))
 		info |= INTR_INFO_DELIVER_CODE;
+	/* An exception of L2's that L1 intercepts goes to L1 instead. */
+	if (nested_exception_exit(v, info, error_code))
+		return;
+	if (info & INTR_INFO_DELIVER_CODE)
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
-	}
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info);
 }

@@ -164,6 +164,32 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason)
 	return true;
 }
 
+/* 26.2: an exception an instruction of L2 raises exits to L1 when L1's
+ * exception bitmap says so. nestvisor raises some itself, for L2's
+ * instructions it emulates as it would L1's (a MOV to CR0/CR4 clearing a
+ * bit fixed in VMX operation, an MSR its policy refuses): the CPU would
+ * have consulted vmcs12's bitmap before delivering them, and an injection
+ * into vmcs02 would not (27.6.1), so nestvisor consults it here. L2 raises
+ * no #PF through nestvisor (its VMX instructions, whose operands could
+ * fault, all exit to L1), so no qualification (CR2) is needed. */
+bool nested_exception_exit(struct vcpu *v, u32 intr_info, u32 error_code)
+{
+	struct nested_exit_query q = {
+		.reason = EXIT_REASON_EXCEPTION_NMI, .intr_info = intr_info,
+		.intr_error = error_code,
+		.read12 = query_read12, .l1_page = query_l1_page, .ctx = v,
+	};
+	struct nested_exit_info e = {
+		.reason = EXIT_REASON_EXCEPTION_NMI, .intr_info = intr_info,
+		.intr_error = intr_info & INTR_INFO_DELIVER_CODE ? error_code : 0,
+	};
+
+	if (!v->nested || !v->nested->in_l2 || nested_exit_owner(&q) != NESTED_OWNER_L1)
+		return false;
+	exit_to_l1(v, &e);
+	return true;
+}
+
 bool nested_l1_takes_interrupts(const struct vcpu *v)
 {
 	return v->nested && v->nested->in_l2 &&

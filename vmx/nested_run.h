@@ -41,6 +41,13 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason);
  * true is returned. */
 bool nested_interrupt_exit(struct vcpu *v, int vector);
 
+/* Before nestvisor injects a hardware exception into L2 for an instruction
+ * it emulated (intr_info as exit_inject_exception() makes it): if vmcs12's
+ * exception bitmap (and #PF error-code mask/match) asks for that exception,
+ * it becomes a VM exit to L1 with reason 0 (SDM 26.2, 28.2.2) and true is
+ * returned; false while L1 runs or when L2 is to take it. */
+bool nested_exception_exit(struct vcpu *v, u32 intr_info, u32 error_code);
+
 /* Whether vmcs12 has pin-based external-interrupt exiting (L1's interrupts
  * wake a halted L2 by exiting to L1, whatever L2's RFLAGS.IF). */
 bool nested_l1_takes_interrupts(const struct vcpu *v);

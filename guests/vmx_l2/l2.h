@@ -168,6 +168,7 @@ void t_intr_exit(void);
 void t_intr_ack(void);
 void t_cr_owned(void);
 void t_cr_unowned(void);
+void t_cr_fixed(void);
 void t_cr3(void);
 void t_exc_ud(void);
 void t_exc_pf(void);

@@ -15,6 +15,7 @@
 #define CRQ(cr, type, reg) ((u64)(cr) | (u64)(type) << 4 | (u64)(reg) << 8)
 enum { CRQ_MOV_TO = 0, CRQ_MOV_FROM = 1 };
 enum { REG_RBX = 3, REG_RSI = 6, REG_RDI = 7 };	/* Table 28-3's numbering */
+#define CR0_NE BIT(5)
 #define CR4_TSD BIT(2)
 #define CR4_PCE BIT(8)
 #define MOV_CR_LEN 3
@@ -144,6 +145,70 @@ void t_cr_unowned(void)
 		    "L2 reads the owned bits from the shadows");
 	}
 	l2_finish();
+}
+
+static void gp_handler(struct trap_frame *tf)
+{
+	record_trap(tf);
+	tf->rip += MOV_CR_LEN;
+}
+
+/* CR0.NE and CR4.VMXE are fixed to 1 in VMX operation, L2's too (SDM 24.8,
+ * IA32_VMX_CR0/CR4_FIXED0): clearing one where L1 does not own it is #GP(0)
+ * in L2, which L1's exception bitmap turns into an exit (26.2); where L1
+ * owns it the MOV exits as a control-register access first (26.1.1). */
+void t_cr_fixed(void)
+{
+	u64 cr0 = read_cr0(), cr4 = read_cr4();
+	u64 gp = intr_info_make(INTR_TYPE_HW_EXCEPTION, VEC_GP) | INTR_INFO_DELIVER_CODE;
+	struct l2_exit e;
+
+	trap_set_handler(VEC_GP, gp_handler);
+	l2_prepare(l2_mov_cr);
+	l2_regs.rbx = cr0 & ~(u64)CR0_NE;
+	l2_regs.rsi = cr4 & ~(u64)CR4_VMXE;
+	e = l2_launch();
+	if (!check_exit(&e, EXIT_REASON_EXCEPTION_NMI, l2_mov_cr, -1,
+			"MOV to CR0 clearing CR0.NE, not owned by L1, with bit 13 in the exception "
+			"bitmap: #GP exits (reason 0)"))
+		goto out;
+	res(e.intr_info == gp && vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE) == 0,
+	    "CR0.NE: interruption information valid, hardware exception 13, error code 0");
+	vmcs_write(VMCS_GUEST_RIP, e.rip + MOV_CR_LEN);
+	e = l2_resume();
+	if (!check_exit(&e, EXIT_REASON_EXCEPTION_NMI, l2_mov_cr4, -1,
+			"MOV to CR4 clearing CR4.VMXE, not owned by L1: #GP exits (reason 0)"))
+		goto out;
+	res(e.intr_info == gp && vmcs_read(VMCS_VM_EXIT_INTR_ERROR_CODE) == 0,
+	    "CR4.VMXE: interruption information valid, hardware exception 13, error code 0");
+	l2_finish();
+
+	l2_prepare(l2_mov_cr);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, EXCEPTION_ALL & ~BIT(VEC_GP));
+	l2_regs.rbx = cr0 & ~(u64)CR0_NE;
+	l2_regs.rsi = cr4 & ~(u64)CR4_VMXE;
+	l2_traps = 0;
+	e = l2_launch();
+	if (check_exit(&e, EXIT_REASON_VMCALL, l2_mov_cr_end, 3,
+		       "without bit 13 neither MOV exits: L2 goes on to its VMCALL")) {
+		res(l2_traps == 2 && l2_trap_error == 0,
+		    "L2 took #GP(0) through the IDT for each (handler ran %u times)", l2_traps);
+		res(vmcs_read(VMCS_GUEST_CR0) == cr0 && vmcs_read(VMCS_GUEST_CR4) == cr4,
+		    "GUEST_CR0 and GUEST_CR4 still have NE and VMXE");
+	}
+	l2_finish();
+
+	l2_prepare(l2_mov_cr);
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, CR0_NE);
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	l2_regs.rbx = cr0 & ~(u64)CR0_NE;
+	e = l2_launch();
+	if (check_exit(&e, EXIT_REASON_CR_ACCESS, l2_mov_cr, MOV_CR_LEN,
+		       "with CR0.NE in L1's mask clearing it exits as a CR access (28), not #GP"))
+		check_crq(&e, CRQ(0, CRQ_MOV_TO, REG_RBX), "MOV CR0, RBX clearing NE:");
+out:
+	l2_finish();
+	trap_set_handler(VEC_GP, NULL);
 }
 
 /* L2 runs l2_cr3 with RBX = CR3 under CR3-load exiting and count targets

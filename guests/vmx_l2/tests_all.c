@@ -21,6 +21,7 @@ const struct l2_test l2_tests[] = {
 	{ "intr-ack", t_intr_ack },
 	{ "cr-owned", t_cr_owned },
 	{ "cr-unowned", t_cr_unowned },
+	{ "cr-fixed", t_cr_fixed },
 	{ "cr3", t_cr3 },
 	{ "exc-ud", t_exc_ud },
 	{ "exc-pf", t_exc_pf },
