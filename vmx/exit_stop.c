@@ -1,21 +1,26 @@
 /* Exits that end a guest, or that belong to the host. */
 #include "exit.h"
+#include "intr_info.h"
+#include "nested.h"
 #include "vmcs_field.h"
 #include "../lib/x86.h"
+#include "../vmm/percpu.h"
 
 /* EPT-violation exit qualification (SDM Table 28-7). */
 #define EPT_Q_READ BIT(0)
 #define EPT_Q_WRITE BIT(1)
 #define EPT_Q_FETCH BIT(2)
-/* VM-exit interruption information (SDM Table 25-19). */
-#define INTR_INFO_VECTOR(i) ((i) & 0xff)
-#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
-#define INTR_TYPE_NMI 2
 
 void exit_hlt(struct vcpu *v)
 {
 	/* Past the HLT first: the interrupt that wakes it returns after it. */
 	exit_skip_instruction(v);
+	/* An L2 stays halted in vmcs02 until an event wakes it: a VM exit to
+	 * L1 meanwhile saves its activity state as HLT (SDM 28.3.4), and the
+	 * entry that injects the interrupt leaves it active (27.7.2). */
+	if (v->nested && v->nested->in_l2 &&
+	    activity_supported(this_cpu()->vmx.caps.misc, ACTIVITY_HLT))
+		vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	vcpu_halt(v);
 }
 
@@ -82,6 +87,6 @@ void exit_exception_nmi(struct vcpu *v)
 
 	/* The exception bitmap is 0, so only NMIs come here. */
 	vcpu_stop(v, "%s %u at RIP 0x%lx: nestvisor does not forward it",
-		  INTR_INFO_TYPE(info) == INTR_TYPE_NMI ? "NMI" : "exception",
-		  INTR_INFO_VECTOR(info), vmcs_read(VMCS_GUEST_RIP));
+		  intr_info_type(info) == INTR_TYPE_NMI ? "NMI" : "exception",
+		  info & INTR_INFO_VECTOR_MASK, vmcs_read(VMCS_GUEST_RIP));
 }
