@@ -2,8 +2,8 @@
  * and the VM exit to L1 for those that are L1's, in the SDM's order (Vol.
  * 3C ch. 28): record the exit information (28.2), save L2's state into
  * vmcs12 (28.3) and the MSR-store list (28.4), load L1's host state (28.5)
- * and the VM-exit MSR-load list (28.6); a failure of either list is a VMX
- * abort (28.7). */
+ * and the VM-exit MSR-load list (28.6, nested_exit.c); a failure of either
+ * list is a VMX abort (28.7). */
 #include "nested.h"
 #include "nested_exit_owner.h"
 #include "nested_msr.h"
@@ -16,10 +16,6 @@
 #include "../lib/x86.h"
 #include "../vmm/console.h"
 #include "../vmm/vcpu.h"
-
-/* VMX-abort indicators (28.7). */
-#define ABORT_SAVING_GUEST_MSRS 1
-#define ABORT_LOADING_HOST_MSRS 4
 
 static u64 r12(const struct vcpu *v, u32 field)
 {
@@ -97,20 +93,6 @@ static void save_l2_state(struct vcpu *v)
 	    r12(v, VMCS_VM_ENTRY_INTR_INFO_FIELD) & ~(u64)INTR_INFO_VALID);
 }
 
-/* 28.7: the abort indicator goes into L1's VMCS region, and L1's CPU shuts
- * down: nestvisor stops L1 with the words why. */
-static void vmx_abort(struct vcpu *v, u32 indicator, const char *what, u32 entry, const char *why)
-{
-	struct nested *n = v->nested;
-	u32 *region_abort = guest_ptr(v->guest, n->current_ptr + sizeof(u32), sizeof(u32));
-
-	n->current->abort = indicator;
-	if (region_abort)
-		*region_abort = indicator;
-	vcpu_stop(v, "VMX abort %u: %s entry %u: %s; L1 shuts down (SDM 28.7)", indicator, what,
-		  entry, why);
-}
-
 /* The VM exit to L1, from vmcs02 being current to vmcs01 being current
  * with L1 at its HOST_RIP. */
 static void exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
@@ -130,15 +112,12 @@ static void exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	if (v->stopped)
 		return;
 	if (!stored) {
-		vmx_abort(v, ABORT_SAVING_GUEST_MSRS, "VM-exit MSR-store", failed, why);
+		nested_vmx_abort(v, NESTED_ABORT_SAVING_GUEST_MSRS, "VM-exit MSR-store", failed, why);
 		return;
 	}
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
 	vmcs_write(VMCS_GUEST_IA32_PAT, pat);
 	nested_exit_to_l1(v, e);
-	if (!nested_msr_load_list(v, r12(v, VMCS_VM_EXIT_MSR_LOAD_ADDR),
-				  r12(v, VMCS_VM_EXIT_MSR_LOAD_COUNT), &failed, &why))
-		vmx_abort(v, ABORT_LOADING_HOST_MSRS, "VM-exit MSR-load", failed, why);
 	if (!v->nested->vpid12_last)
 		nested_flush_l2_tlb(v);
 }

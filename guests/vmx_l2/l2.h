@@ -12,6 +12,7 @@
 #define VMX_L2_L2_H
 
 #include "../lib/guest.h"
+#include "../lib/trap.h"
 #include "../lib/vmx.h"
 #include "../../vmx/vmx_controls.h"
 
@@ -99,6 +100,17 @@ void exit_words(const struct l2_exit *e, char *buf, size_t n);
 bool res(bool pass, const char *fmt, ...) __printf(2, 3);
 void res_info(const char *fmt, ...) __printf(1, 2);
 
+/* ---- Traps L2 takes through L1's IDT (more_events.c) ---- */
+/* What L1's handlers saw while L2 ran, for the checks after its VMCALL. */
+struct l2_trap_log {
+	unsigned count;
+	u64 rip, error, cr2;	/* of the last: the frame's RIP, error code, CR2 */
+};
+extern volatile struct l2_trap_log l2_trap_log;
+void l2_trap_reset(void);
+/* A trap handler (trap.h) that logs the trap and returns as the frame says. */
+void l2_trap_record(struct trap_frame *tf);
+
 /* ---- L2 programs (l2code.c): labels in this image ---- */
 #define L2_PROGRAM(name) extern const u8 name[]
 L2_PROGRAM(l2_cpuid);		/* cpuid; vmcall */
@@ -136,7 +148,17 @@ L2_PROGRAM(l2_msr_rw_end);
 L2_PROGRAM(l2_rdtsc);		/* rdtsc; RAX = EDX:EAX; vmcall */
 L2_PROGRAM(l2_rdtsc_next);
 L2_PROGRAM(l2_rdtsc_end);
+L2_PROGRAM(l2_cr8);		/* mov %rbx,%cr8; mov %cr8,%rdi; vmcall */
+L2_PROGRAM(l2_cr8_read);
+L2_PROGRAM(l2_cr8_end);
+L2_PROGRAM(l2_int3);		/* int3; vmcall */
+L2_PROGRAM(l2_int3_next);
+L2_PROGRAM(l2_int_n);		/* int $L2_INT_N_VECTOR; vmcall */
+L2_PROGRAM(l2_int_n_next);
+L2_PROGRAM(l2_sti_nop);		/* sti; nop; vmcall */
+L2_PROGRAM(l2_sti_nop_end);
 #undef L2_PROGRAM
+#define L2_INT_N_VECTOR 0x65
 
 /* ---- The tests ---- */
 /* The test table (tests_all.c for vmx_l2; tests_checks.c for
@@ -145,7 +167,7 @@ struct l2_test {
 	const char *name;
 	void (*fn)(void);
 };
-#define L2_TESTS_MAX 32
+#define L2_TESTS_MAX 48
 extern const struct l2_test l2_tests[];
 extern const unsigned l2_test_count;
 
@@ -174,7 +196,14 @@ void t_exc_ud(void);
 void t_exc_pf(void);
 void t_intr_in_l2(void);
 void t_hlt_in_l2(void);
+void t_hlt_intr_exit(void);
+void t_intr_vectoring(void);
 void t_msr_lists(void);
+void t_entry_failure(void);
 void t_tsc_offset(void);
+void t_cr8(void);
+void t_exc_bp(void);
+void t_inject(void);
+void t_intr_window(void);
 
 #endif

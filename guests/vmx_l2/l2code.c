@@ -3,6 +3,11 @@
  * (SDM Vol. 3C 26.1.2), then UD2, which the all-ones exception bitmap
  * turns into an exit too: L2 never runs past its program. Labels inside a
  * program mark the instructions whose exits the tests check by RIP. */
+#include "l2.h"
+
+#define L2_STR_(x) #x
+#define L2_STR(x) L2_STR_(x)
+
 __asm__(".pushsection .text\n"
 	".globl l2_cpuid, l2_cpuid_next\n"
 	"l2_cpuid:\n\tcpuid\n"
@@ -86,4 +91,26 @@ __asm__(".pushsection .text\n"
 	"l2_rdtsc:\n\trdtsc\n"
 	"l2_rdtsc_next:\n\tshl $32, %rdx\n\tor %rdx, %rax\n"
 	"l2_rdtsc_end:\n\tvmcall\n\tud2\n"
+
+	/* MOV to CR8 from RBX, MOV from CR8 to RDI. */
+	".globl l2_cr8, l2_cr8_read, l2_cr8_end\n"
+	"l2_cr8:\n\tmov %rbx, %cr8\n"
+	"l2_cr8_read:\n\tmov %cr8, %rdi\n"
+	"l2_cr8_end:\n\tvmcall\n\tud2\n"
+
+	/* INT3 (a software exception). */
+	".globl l2_int3, l2_int3_next\n"
+	"l2_int3:\n\tint3\n"
+	"l2_int3_next:\n\tvmcall\n\tud2\n"
+
+	/* An INT n that L1 injects as a software interrupt with the
+	 * instruction's length (it never runs: SDM 27.6.1.1). */
+	".globl l2_int_n, l2_int_n_next\n"
+	"l2_int_n:\n\tint $" L2_STR(L2_INT_N_VECTOR) "\n"
+	"l2_int_n_next:\n\tvmcall\n\tud2\n"
+
+	/* STI; NOP: interrupts are blocked until after the NOP. */
+	".globl l2_sti_nop, l2_sti_nop_end\n"
+	"l2_sti_nop:\n\tsti\n\tnop\n"
+	"l2_sti_nop_end:\n\tvmcall\n\tud2\n"
 	".popsection");

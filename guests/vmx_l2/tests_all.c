@@ -23,11 +23,18 @@ const struct l2_test l2_tests[] = {
 	{ "cr-unowned", t_cr_unowned },
 	{ "cr-fixed", t_cr_fixed },
 	{ "cr3", t_cr3 },
+	{ "cr8", t_cr8 },
 	{ "exc-ud", t_exc_ud },
+	{ "exc-bp", t_exc_bp },
 	{ "exc-pf", t_exc_pf },
+	{ "inject", t_inject },
 	{ "intr-in-l2", t_intr_in_l2 },
 	{ "hlt-in-l2", t_hlt_in_l2 },
+	{ "hlt-intr-exit", t_hlt_intr_exit },
+	{ "intr-vectoring", t_intr_vectoring },
+	{ "intr-window", t_intr_window },
 	{ "msr-lists", t_msr_lists },
+	{ "entry-failure", t_entry_failure },
 	{ "tsc-offset", t_tsc_offset },
 };
 const unsigned l2_test_count = sizeof(l2_tests) / sizeof(l2_tests[0]);
