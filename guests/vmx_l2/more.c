@@ -45,16 +45,22 @@ static void check_crq(const struct l2_exit *e, u64 want, const char *what)
 		    (unsigned long long)want, (unsigned long long)e->qualification);
 }
 
+/* Launches l2_mov_cr with L1 owning TS and PCE (shadows as given): L2
+ * writes new0 to CR0, then new4 to CR4. */
+static struct l2_exit mov_cr_run(u64 shadow0, u64 shadow4, u64 new0, u64 new4)
+{
+	l2_prepare(l2_mov_cr);
+	own_ts_pce(shadow0, shadow4);
+	l2_regs.rbx = new0;
+	l2_regs.rsi = new4;
+	return l2_launch();
+}
+
 void t_cr_owned(void)
 {
 	u64 cr0 = read_cr0(), cr4 = read_cr4();
-	struct l2_exit e;
+	struct l2_exit e = mov_cr_run(cr0, cr4, cr0 ^ CR0_TS, cr4 ^ CR4_PCE);
 
-	l2_prepare(l2_mov_cr);
-	own_ts_pce(cr0, cr4);
-	l2_regs.rbx = cr0 ^ CR0_TS;
-	l2_regs.rsi = cr4 ^ CR4_PCE;
-	e = l2_launch();
 	if (!check_exit(&e, EXIT_REASON_CR_ACCESS, l2_mov_cr, MOV_CR_LEN,
 			"MOV to CR0 changing CR0.TS, which L1 owns, exits: reason 28, length 3"))
 		goto out;
@@ -83,13 +89,8 @@ out:
 void t_cr_unowned(void)
 {
 	u64 cr0 = read_cr0(), cr4 = read_cr4();
-	struct l2_exit e;
+	struct l2_exit e = mov_cr_run(cr0, cr4, cr0 ^ CR0_MP, cr4 ^ CR4_TSD);
 
-	l2_prepare(l2_mov_cr);
-	own_ts_pce(cr0, cr4);
-	l2_regs.rbx = cr0 ^ CR0_MP;
-	l2_regs.rsi = cr4 ^ CR4_TSD;
-	e = l2_launch();
 	if (check_exit(&e, EXIT_REASON_VMCALL, l2_mov_cr_end, 3,
 		       "MOV to CR0 and CR4 changing bits L1 does not own (MP, TSD): no exit")) {
 		res(vmcs_read(VMCS_GUEST_CR0) == l2_regs.rbx,
@@ -103,11 +104,7 @@ void t_cr_unowned(void)
 
 	/* Owned bits written as the shadows hold them do not exit, and MOV
 	 * leaves the owned bits of the register alone (26.3). */
-	l2_prepare(l2_mov_cr);
-	own_ts_pce(cr0 ^ CR0_TS, cr4 ^ CR4_PCE);
-	l2_regs.rbx = cr0 ^ CR0_TS;
-	l2_regs.rsi = cr4 ^ CR4_PCE;
-	e = l2_launch();
+	e = mov_cr_run(cr0 ^ CR0_TS, cr4 ^ CR4_PCE, cr0 ^ CR0_TS, cr4 ^ CR4_PCE);
 	if (check_exit(&e, EXIT_REASON_VMCALL, l2_mov_cr_end, 3,
 		       "MOV to CR0/CR4 writing TS/PCE as L1's shadows hold them: no exit")) {
 		res(vmcs_read(VMCS_GUEST_CR0) == cr0 && vmcs_read(VMCS_GUEST_CR4) == cr4,

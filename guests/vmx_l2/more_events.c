@@ -16,7 +16,7 @@
 #define TIMER_VECTOR_L2 0x62
 #define TIMER_DIVISOR 1
 #define TIMER_COUNT 2000
-#define TIMER_COUNT_HLT 50000
+#define TIMER_COUNT_HLT 2000000	/* > nestvisor's VMLAUNCH (~170k TSC ticks in Bochs) */
 #define L2_SPINS 5000000
 
 #define INJECT_VECTOR 0x64		/* an external interrupt L1 injects */
@@ -46,62 +46,70 @@ static void ud_handler(struct trap_frame *tf)
 	tf->rip = (u64)l2_ud_next;
 }
 
-void t_exc_ud(void)
+/* An exception L2's instruction at `at` raises, with its bit in the
+ * exception bitmap (an exit with the interruption information, 28.2.2) and
+ * without (L2's handler, returning to `next`). */
+struct exc_case {
+	const char *insn;
+	unsigned vector;
+	enum intr_type type;
+	const void *at, *next;		/* the instruction, the VMCALL after it */
+	int len;			/* the exit's instruction length, -1: undefined */
+	const void *frame_rip;		/* in the handler's frame: `at` for a fault */
+	trap_handler_t handler;
+};
+
+static void exception_case(const struct exc_case *c)
 {
 	struct l2_exit e;
 
-	/* The handler is there in both cases: an #UD that does not exit
+	/* The handler is there in both cases: an exception that does not exit
 	 * shows as a VMCALL exit, not as a stray exception in L2. */
-	trap_set_handler(VEC_UD, ud_handler);
-	l2_prepare(l2_ud);
-	l2_trap_reset();
+	trap_set_handler(c->vector, c->handler);
+	l2_prepare(c->at);
 	e = l2_launch();
-	if (check_exit(&e, EXIT_REASON_EXCEPTION_NMI, l2_ud, -1,
-		       "UD2 in L2 with bit 6 in the exception bitmap exits: reason 0, RIP at the UD2"))
-		res(e.intr_info == intr_info_make(INTR_TYPE_HW_EXCEPTION, VEC_UD),
-		    "#UD exit: interruption information 0x%llx: valid, hardware exception, "
-		    "vector 6, no error code", (unsigned long long)e.intr_info);
+	if (check_exit(&e, EXIT_REASON_EXCEPTION_NMI, c->at, c->len,
+		       "%s in L2 with bit %u in the exception bitmap exits: reason 0, RIP at the %s",
+		       c->insn, c->vector, c->insn))
+		res(e.intr_info == intr_info_make(c->type, (u8)c->vector),
+		    "%s exit: interruption information 0x%llx: valid, %s exception, vector %u, "
+		    "no error code", c->insn, (unsigned long long)e.intr_info,
+		    c->type == INTR_TYPE_HW_EXCEPTION ? "hardware" : "software", c->vector);
 	l2_finish();
 
-	l2_prepare(l2_ud);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, EXCEPTION_ALL & ~BIT(VEC_UD));
+	l2_prepare(c->at);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, EXCEPTION_ALL & ~BIT(c->vector));
 	l2_trap_reset();
 	e = l2_launch();
-	if (check_exit(&e, EXIT_REASON_VMCALL, l2_ud_next, 3,
-		       "without bit 6 L2's UD2 does not exit: L2 goes on to its VMCALL"))
-		res(l2_trap_log.count == 1 && l2_trap_log.rip == (u64)l2_ud,
-		    "L2 took the #UD through the IDT (L1's) at the UD2; the handler skipped it "
-		    "(ran %u times)", l2_trap_log.count);
+	if (check_exit(&e, EXIT_REASON_VMCALL, c->next, 3,
+		       "without bit %u L2's %s does not exit: L2 goes on to its VMCALL", c->vector,
+		       c->insn))
+		res(l2_trap_log.count == 1 && l2_trap_log.rip == (u64)c->frame_rip,
+		    "L2 took vector %u through the IDT (L1's), the frame's RIP %s (handler ran %u "
+		    "times)", c->vector, c->frame_rip == c->at ? "at the instruction (a fault)" :
+		    "after it (a trap)", l2_trap_log.count);
 	l2_finish();
-	trap_set_handler(VEC_UD, NULL);
+	trap_set_handler(c->vector, NULL);
 }
 
+void t_exc_ud(void)
+{
+	static const struct exc_case ud = {
+		"UD2", VEC_UD, INTR_TYPE_HW_EXCEPTION, l2_ud, l2_ud_next, -1, l2_ud, ud_handler,
+	};
+
+	exception_case(&ud);
+}
+
+/* INT3 exits as a software exception, with its length (28.2.5). */
 void t_exc_bp(void)
 {
-	struct l2_exit e;
+	static const struct exc_case bp = {
+		"INT3", VEC_BP, INTR_TYPE_SW_EXCEPTION, l2_int3, l2_int3_next, 1, l2_int3_next,
+		l2_trap_record,
+	};
 
-	trap_set_handler(VEC_BP, l2_trap_record);
-	l2_prepare(l2_int3);
-	e = l2_launch();
-	if (check_exit(&e, EXIT_REASON_EXCEPTION_NMI, l2_int3, 1,
-		       "INT3 in L2 with bit 3 in the exception bitmap exits: reason 0, length 1"))
-		res(e.intr_info == intr_info_make(INTR_TYPE_SW_EXCEPTION, VEC_BP),
-		    "#BP exit: interruption information 0x%llx: valid, software exception, "
-		    "vector 3", (unsigned long long)e.intr_info);
-	l2_finish();
-
-	/* #BP is a trap: the handler returns after the INT3. */
-	l2_prepare(l2_int3);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, EXCEPTION_ALL & ~BIT(VEC_BP));
-	l2_trap_reset();
-	e = l2_launch();
-	if (check_exit(&e, EXIT_REASON_VMCALL, l2_int3_next, 3,
-		       "without bit 3 L2's INT3 does not exit: L2 goes on to its VMCALL"))
-		res(l2_trap_log.count == 1 && l2_trap_log.rip == (u64)l2_int3_next,
-		    "L2 took #BP through the IDT, returning after the INT3 (handler ran %u times)",
-		    l2_trap_log.count);
-	l2_finish();
-	trap_set_handler(VEC_BP, NULL);
+	exception_case(&bp);
 }
 
 static void pf_handler(struct trap_frame *tf)

@@ -21,6 +21,14 @@ static struct msr_entry entry_load[1] __aligned(16);
 static struct msr_entry exit_store[2] __aligned(16);
 static struct msr_entry exit_load[2] __aligned(16);
 
+/* The first n entries of list as the list whose count and address fields
+ * are given. */
+static void use_list(u32 count_field, u32 addr_field, const struct msr_entry *list, unsigned n)
+{
+	vmcs_write(count_field, n);
+	vmcs_write(addr_field, ptr_to_phys(list));
+}
+
 /* L2 reads LSTAR and writes KGS_L2 to KERNEL_GS_BASE (L1's bitmap, all
  * clear, passes both). */
 static struct l2_exit msr_rw_run(void)
@@ -48,12 +56,12 @@ void t_msr_lists(void)
 	exit_load[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, kgs };
 	exit_load[1] = (struct msr_entry){ MSR_LSTAR, 0, lstar };
 	l2_prepare(l2_msr_rw);
-	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_COUNT, ARRAY_SIZE(entry_load));
-	vmcs_write(VMCS_VM_ENTRY_MSR_LOAD_ADDR, ptr_to_phys(entry_load));
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, ARRAY_SIZE(exit_store));
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_ADDR, ptr_to_phys(exit_store));
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, ARRAY_SIZE(exit_load));
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_ADDR, ptr_to_phys(exit_load));
+	use_list(VMCS_VM_ENTRY_MSR_LOAD_COUNT, VMCS_VM_ENTRY_MSR_LOAD_ADDR, entry_load,
+		 ARRAY_SIZE(entry_load));
+	use_list(VMCS_VM_EXIT_MSR_STORE_COUNT, VMCS_VM_EXIT_MSR_STORE_ADDR, exit_store,
+		 ARRAY_SIZE(exit_store));
+	use_list(VMCS_VM_EXIT_MSR_LOAD_COUNT, VMCS_VM_EXIT_MSR_LOAD_ADDR, exit_load,
+		 ARRAY_SIZE(exit_load));
 	e = msr_rw_run();
 	if (check_exit(&e, EXIT_REASON_VMCALL, l2_msr_rw_end, 3,
 		       "L2 reads LSTAR and writes KERNEL_GS_BASE, both passed: no exit")) {
@@ -102,10 +110,8 @@ void t_entry_failure(void)
 		goto out;
 	exit_store[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, STORE_SENTINEL };
 	exit_load[0] = (struct msr_entry){ MSR_KERNEL_GS_BASE, 0, KGS_MARK };
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_COUNT, 1);
-	vmcs_write(VMCS_VM_EXIT_MSR_STORE_ADDR, ptr_to_phys(exit_store));
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_COUNT, 1);
-	vmcs_write(VMCS_VM_EXIT_MSR_LOAD_ADDR, ptr_to_phys(exit_load));
+	use_list(VMCS_VM_EXIT_MSR_STORE_COUNT, VMCS_VM_EXIT_MSR_STORE_ADDR, exit_store, 1);
+	use_list(VMCS_VM_EXIT_MSR_LOAD_COUNT, VMCS_VM_EXIT_MSR_LOAD_ADDR, exit_load, 1);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, bad);
 	e = l2_resume();
 	if (!check_exit(&e, EXIT_REASON_FAILED_VMENTRY | EXIT_REASON_INVALID_GUEST_STATE, NULL, -1,
