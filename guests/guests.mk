@@ -87,7 +87,7 @@ guest_vmx_l1 := $(GUEST_VMX_LIB_C) $(addprefix guests/vmx_l1/,main.c check.c out
 	pointers.c fields.c forms.c faults.c inv.c privilege.c)
 guest_vmx_garbage := $(GUEST_VMX_LIB_C) guests/vmx_garbage/main.c
 GUEST_VMX_L2_C := $(GUEST_VMX_LIB_C) vmx/vmx_controls.c $(addprefix guests/vmx_l2/,main.c \
-	vmcs12.c run.c l2code.c exits.c invalid.c intr.c nmi.c)
+	vmcs12.c run.c l2code.c exits.c invalid.c intr.c more.c more_events.c more_msr_tsc.c nmi.c)
 guest_vmx_l2 := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_all.c
 guest_vmx_l2_checks := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_checks.c
 

@@ -496,7 +496,6 @@ int vcpu_run(struct vcpu *v)
 		if (v->nested) {
 			v->nested->run_pending = false;
 			v->nested->switched = false;
-			v->nested->l2_halted = false;
 		}
 		if (!v->nested || !v->nested->in_l2 || !nested_reflect_exit(v, reason))
 			exit_dispatch(v, reason);

@@ -264,9 +264,6 @@ bool entry_check_rule_info(enum entry_check_rule id, struct entry_check_failure 
 
 #define INTR_ENCLAVE			BIT(4)
 
-/* Guest activity state (25.4.2). */
-enum activity_state { ACTIVITY_ACTIVE, ACTIVITY_HLT, ACTIVITY_SHUTDOWN, ACTIVITY_WAIT_SIPI };
-
 /* Architectural bits (SDM Vol. 3A 2.5 control registers, 2.2.1 EFER,
  * 2.3 EFLAGS, 17.2.4 DR7, 18.4.1 IA32_DEBUGCTL). */
 #define X86_CR0_PE			BIT(0)

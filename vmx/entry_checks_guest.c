@@ -19,9 +19,6 @@
 #define INTR_STATE_RESERVED	(~0ull << 5)	/* bits 31:5 (and the rest of the u64) */
 #define DR7_HIGH_SHIFT		32
 
-/* IA32_VMX_MISC bits 8:6: HLT, shutdown, wait-for-SIPI supported (A.6). */
-#define MISC_ACTIVITY_SHIFT	5		/* bit 5 + state, state 1..3 */
-
 /* The VMCS revision identifier and shadow-VMCS indicator in the first
  * 4 bytes of a VMCS region (25.2, Table 25-1). */
 #define VMCS_HDR_REVISION	0x7fffffffull
@@ -327,8 +324,7 @@ static bool check_activity_interruptibility(struct entry_ctx *c, const struct gu
 	bool inject_nmi = ec_injecting_type(c, INTR_TYPE_NMI);
 
 	CHECK(c, EC_GUEST_ACTIVITY_VALUE, act <= ACTIVITY_WAIT_SIPI, fa, act);
-	CHECK(c, EC_GUEST_ACTIVITY_SUPPORTED, act == ACTIVITY_ACTIVE ||
-	      (c->caps->misc & BIT(MISC_ACTIVITY_SHIFT + act)), fa, act);
+	CHECK(c, EC_GUEST_ACTIVITY_SUPPORTED, activity_supported(c->caps->misc, act), fa, act);
 	CHECK(c, EC_GUEST_ACTIVITY_HLT_DPL, act != ACTIVITY_HLT || ar_dpl(&g->seg[SEG_SS]) == 0, fa, act);
 	CHECK(c, EC_GUEST_ACTIVITY_BLOCKING, act == ACTIVITY_ACTIVE ||
 	      !(intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)), fa, act);

@@ -95,13 +95,14 @@ void exit_inject_exception(struct vcpu *v, u8 vector, bool has_error_code, u32 e
 {
 	u32 info = intr_info_make(INTR_TYPE_HW_EXCEPTION, vector);
 
-	if (nested_exception_exit(v, vector, has_error_code, error_code))
-		return;
 	/* Real mode pushes no error code, and VM entry refuses to deliver one
 	 * while CR0.PE = 0 (SDM 27.2.1.3). */
-	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)) {
+	if (has_error_code && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE))
 		info |= INTR_INFO_DELIVER_CODE;
+	/* An exception of L2's that L1 intercepts goes to L1 instead. */
+	if (nested_exception_exit(v, info, error_code))
+		return;
+	if (info & INTR_INFO_DELIVER_CODE)
 		vmcs_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
-	}
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, info);
 }

@@ -1,9 +1,10 @@
 /* Exits that end a guest, or that belong to the host. */
 #include "exit.h"
 #include "intr_info.h"
-#include "nested_run.h"
+#include "nested.h"
 #include "vmcs_field.h"
 #include "../lib/x86.h"
+#include "../vmm/percpu.h"
 
 /* EPT-violation exit qualification (SDM Table 28-7). */
 #define EPT_Q_READ BIT(0)
@@ -14,7 +15,12 @@ void exit_hlt(struct vcpu *v)
 {
 	/* Past the HLT first: the interrupt that wakes it returns after it. */
 	exit_skip_instruction(v);
-	nested_l2_halts(v);
+	/* An L2 stays halted in vmcs02 until an event wakes it: a VM exit to
+	 * L1 meanwhile saves its activity state as HLT (SDM 28.3.4), and the
+	 * entry that injects the interrupt leaves it active (27.7.2). */
+	if (v->nested && v->nested->in_l2 &&
+	    activity_supported(this_cpu()->vmx.caps.misc, ACTIVITY_HLT))
+		vmcs_write(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 	vcpu_halt(v);
 }
 
@@ -65,7 +71,7 @@ void exit_preemption_timer(struct vcpu *v)
 		return;
 	/* An L2 that L1 entered in the HLT state sleeps in the CPU, as a
 	 * halted guest sleeps in vcpu_halt(): waiting is not spinning. */
-	if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_HLT) {
+	if (vmcs_read(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT) {
 		v->last_progress = rdtsc();
 		return;
 	}

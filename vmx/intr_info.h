@@ -32,8 +32,16 @@ enum intr_type {
 #define INTR_BLOCK_SMI			BIT(2)
 #define INTR_BLOCK_NMI			BIT(3)
 
-/* Guest activity state (25.4.2): 0 active, 1 HLT. */
-#define GUEST_ACTIVITY_HLT		1
+/* Guest activity state (25.4.2), and IA32_VMX_MISC bits 8:6, which say
+ * whether the CPU supports HLT, shutdown and wait-for-SIPI (A.6). */
+enum activity_state { ACTIVITY_ACTIVE, ACTIVITY_HLT, ACTIVITY_SHUTDOWN, ACTIVITY_WAIT_SIPI };
+#define MISC_ACTIVITY_SHIFT		5	/* bit 5 + state, state 1..3 */
+
+static inline bool activity_supported(u64 vmx_misc, u64 state)
+{
+	return state == ACTIVITY_ACTIVE ||
+	       (state <= ACTIVITY_WAIT_SIPI && (vmx_misc & BIT(MISC_ACTIVITY_SHIFT + state)));
+}
 
 static inline unsigned intr_info_type(u32 info)
 {

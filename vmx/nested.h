@@ -49,9 +49,6 @@ struct nested {
 	/* The last exit moved between L1 and L2: the event it was delivering
 	 * belongs to the other level, not to the VMCS now current. */
 	bool switched;
-	/* L2 executed HLT and nestvisor waits for it: an exit to L1 now finds
-	 * L2 in the HLT state. */
-	bool l2_halted;
 	u8 *msr_bitmap02;		/* vmcs02's merged MSR bitmap */
 	u16 vpid02;			/* L2's VPID: never L1's */
 	u64 vpid12_last;		/* L1's VPID for L2 at the last entry */

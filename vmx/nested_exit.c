@@ -1,10 +1,12 @@
 /* Back to L1 (SDM Vol. 3C 28.2 "Recording VM-exit information", 28.5
  * "Loading host state"): L1's own VMCS (vmcs01) gets, as its guest state,
  * the host state L1 wrote into vmcs12, so L1 resumes at HOST_RIP with the
- * registers the SDM says a VM exit leaves. Used for VM-entry failures
- * (SDM 27.8) and for every exit of L2 reflected to L1 (nested_reflect.c). */
+ * registers the SDM says a VM exit leaves, then the VM-exit MSR-load list
+ * (28.6). Used for VM-entry failures (SDM 27.8) and for every exit of L2
+ * reflected to L1 (nested_reflect.c). */
 #include "nested.h"
 #include "nested_entry.h"
+#include "nested_msr.h"
 #include "nested_run.h"
 #include "nested_shadow.h"
 #include "vmx_controls.h"
@@ -115,11 +117,15 @@ static void load_host_pdptes(struct vcpu *v, bool host64)
 		nested_load_pdptes(v, host12(v, VMCS_HOST_CR3));
 }
 
-/* 28.2: the exit information, as L1's VMREAD will see it. */
+/* 28.2: the exit information, as L1's VMREAD will see it. A VM-entry
+ * failure writes the reason and qualification only: "all other VM-exit
+ * information fields are unmodified" (27.8). */
 static void record_exit_info(struct vmcs12 *v12, const struct nested_exit_info *e)
 {
 	vmcs12_write(v12, VMCS_VM_EXIT_REASON, e->reason);
 	vmcs12_write(v12, VMCS_EXIT_QUALIFICATION, e->qualification);
+	if (e->reason & EXIT_REASON_FAILED_VMENTRY)
+		return;
 	vmcs12_write(v12, VMCS_GUEST_LINEAR_ADDRESS, e->guest_linear);
 	vmcs12_write(v12, VMCS_GUEST_PHYSICAL_ADDRESS, e->guest_physical);
 	vmcs12_write(v12, VMCS_VM_EXIT_INTR_INFO, e->intr_info);
@@ -133,6 +139,8 @@ static void record_exit_info(struct vmcs12 *v12, const struct nested_exit_info *
 void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 {
 	bool host64 = host12(v, VMCS_VM_EXIT_CONTROLS) & EXIT_HOST_ADDRESS_SPACE_SIZE;
+	const char *why;
+	u32 failed;
 
 	record_exit_info(v->nested->current, e);
 
@@ -147,4 +155,21 @@ void nested_exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VMCS_VM_ENTRY_INTR_INFO_FIELD, 0);
 	nested_shadow_publish_exit(v);
+	/* 28.6, and step 4 of 27.8 for a VM-entry failure. */
+	if (!nested_msr_load_list(v, host12(v, VMCS_VM_EXIT_MSR_LOAD_ADDR),
+				  host12(v, VMCS_VM_EXIT_MSR_LOAD_COUNT), &failed, &why))
+		nested_vmx_abort(v, NESTED_ABORT_LOADING_HOST_MSRS, "VM-exit MSR-load", failed, why);
+}
+
+void nested_vmx_abort(struct vcpu *v, enum nested_abort indicator, const char *what, u32 entry,
+		      const char *why)
+{
+	struct nested *n = v->nested;
+	u32 *region_abort = guest_ptr(v->guest, n->current_ptr + sizeof(u32), sizeof(u32));
+
+	n->current->abort = indicator;
+	if (region_abort)
+		*region_abort = indicator;
+	vcpu_stop(v, "VMX abort %u: %s entry %u: %s; L1 shuts down (SDM 28.7)", indicator, what,
+		  entry, why);
 }

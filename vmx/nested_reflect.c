@@ -2,8 +2,8 @@
  * and the VM exit to L1 for those that are L1's, in the SDM's order (Vol.
  * 3C ch. 28): record the exit information (28.2), save L2's state into
  * vmcs12 (28.3) and the MSR-store list (28.4), load L1's host state (28.5)
- * and the VM-exit MSR-load list (28.6); a failure of either list is a VMX
- * abort (28.7). */
+ * and the VM-exit MSR-load list (28.6, nested_exit.c); a failure of either
+ * list is a VMX abort (28.7). */
 #include "nested.h"
 #include "nested_exit_owner.h"
 #include "nested_msr.h"
@@ -17,9 +17,6 @@
 #include "../vmm/console.h"
 #include "../vmm/vcpu.h"
 
-/* VMX-abort indicators (28.7). */
-#define ABORT_SAVING_GUEST_MSRS 1
-#define ABORT_LOADING_HOST_MSRS 4
 #define NMI_VECTOR 2
 
 static u64 r12(const struct vcpu *v, u32 field)
@@ -93,27 +90,9 @@ static void save_l2_state(struct vcpu *v)
 	}
 	w12(v, VMCS_VM_ENTRY_CONTROLS, efer & EFER_LMA ? entry12 | ENTRY_IA32E_MODE_GUEST
 						       : entry12 & ~(u64)ENTRY_IA32E_MODE_GUEST);
-	/* L2 halted by a HLT nestvisor carried out (L1 does not exit on HLT)
-	 * is in the HLT state for L1 (28.3.4). */
-	if (v->nested->l2_halted)
-		w12(v, VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 	/* 28.2: every VM exit clears the valid bit of the entry's event. */
 	w12(v, VMCS_VM_ENTRY_INTR_INFO_FIELD,
 	    r12(v, VMCS_VM_ENTRY_INTR_INFO_FIELD) & ~(u64)INTR_INFO_VALID);
-}
-
-/* 28.7: the abort indicator goes into L1's VMCS region, and L1's CPU shuts
- * down: nestvisor stops L1 with the words why. */
-static void vmx_abort(struct vcpu *v, u32 indicator, const char *what, u32 entry, const char *why)
-{
-	struct nested *n = v->nested;
-	u32 *region_abort = guest_ptr(v->guest, n->current_ptr + sizeof(u32), sizeof(u32));
-
-	n->current->abort = indicator;
-	if (region_abort)
-		*region_abort = indicator;
-	vcpu_stop(v, "VMX abort %u: %s entry %u: %s; L1 shuts down (SDM 28.7)", indicator, what,
-		  entry, why);
 }
 
 /* The VM exit to L1, from vmcs02 being current to vmcs01 being current
@@ -135,15 +114,12 @@ static void exit_to_l1(struct vcpu *v, const struct nested_exit_info *e)
 	if (v->stopped)
 		return;
 	if (!stored) {
-		vmx_abort(v, ABORT_SAVING_GUEST_MSRS, "VM-exit MSR-store", failed, why);
+		nested_vmx_abort(v, NESTED_ABORT_SAVING_GUEST_MSRS, "VM-exit MSR-store", failed, why);
 		return;
 	}
 	vmcs_write(VMCS_GUEST_IA32_EFER, efer);
 	vmcs_write(VMCS_GUEST_IA32_PAT, pat);
 	nested_exit_to_l1(v, e);
-	if (!nested_msr_load_list(v, r12(v, VMCS_VM_EXIT_MSR_LOAD_ADDR),
-				  r12(v, VMCS_VM_EXIT_MSR_LOAD_COUNT), &failed, &why))
-		vmx_abort(v, ABORT_LOADING_HOST_MSRS, "VM-exit MSR-load", failed, why);
 	/* With "enable VPID" 0 a VM exit flushes the linear mappings of VPID
 	 * 0, which are L1's own as well (SDM 29.4.3.1): L1 runs on its VPID. */
 	if (!v->nested->vpid12_last)
@@ -171,29 +147,30 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason)
 	return true;
 }
 
-bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code)
+/* 26.2: an exception an instruction of L2 raises exits to L1 when L1's
+ * exception bitmap says so. nestvisor raises some itself, for L2's
+ * instructions it emulates as it would L1's (a MOV to CR0/CR4 clearing a
+ * bit fixed in VMX operation, an MSR its policy refuses): the CPU would
+ * have consulted vmcs12's bitmap before delivering them, and an injection
+ * into vmcs02 would not (27.6.1), so nestvisor consults it here. L2 raises
+ * no #PF through nestvisor (its VMX instructions, whose operands could
+ * fault, all exit to L1), so no qualification (CR2) is needed. */
+bool nested_exception_exit(struct vcpu *v, u32 intr_info, u32 error_code)
 {
-	struct nested_exit_info e = {
-		.reason = EXIT_REASON_EXCEPTION_NMI,
-		.intr_info = intr_info_make(INTR_TYPE_HW_EXCEPTION, vector) |
-			     (has_error_code ? INTR_INFO_DELIVER_CODE : 0),
-		.intr_error = has_error_code ? error_code : 0,
-	};
 	struct nested_exit_query q = {
-		.reason = e.reason, .intr_info = e.intr_info, .intr_error = e.intr_error,
+		.reason = EXIT_REASON_EXCEPTION_NMI, .intr_info = intr_info,
+		.intr_error = error_code,
 		.read12 = query_read12, .l1_page = query_l1_page, .ctx = v,
+	};
+	struct nested_exit_info e = {
+		.reason = EXIT_REASON_EXCEPTION_NMI, .intr_info = intr_info,
+		.intr_error = intr_info & INTR_INFO_DELIVER_CODE ? error_code : 0,
 	};
 
 	if (!v->nested || !v->nested->in_l2 || nested_exit_owner(&q) != NESTED_OWNER_L1)
 		return false;
 	exit_to_l1(v, &e);
 	return true;
-}
-
-void nested_l2_halts(struct vcpu *v)
-{
-	if (v->nested && v->nested->in_l2)
-		v->nested->l2_halted = true;
 }
 
 bool nested_l1_takes_interrupts(const struct vcpu *v)

@@ -41,22 +41,18 @@ bool nested_reflect_exit(struct vcpu *v, u32 reason);
  * true is returned. */
 bool nested_interrupt_exit(struct vcpu *v, int vector);
 
-/* Before nestvisor injects a hardware exception into L2 (the answer to an
- * exit it kept, e.g. #GP for an MSR it refuses): if vmcs12's exception
- * bitmap takes the vector, the exception is an exit to L1 instead, as the
- * CPU would have made it (SDM 26.2; injected events bypass the bitmap).
- * True if that exit was made. */
-bool nested_exception_exit(struct vcpu *v, u8 vector, bool has_error_code, u32 error_code);
+/* Before nestvisor injects a hardware exception into L2 for an instruction
+ * it emulated (intr_info as exit_inject_exception() makes it): if vmcs12's
+ * exception bitmap (and #PF error-code mask/match) asks for that exception,
+ * it becomes a VM exit to L1 with reason 0 (SDM 26.2, 28.2.2) and true is
+ * returned; false while L1 runs or when L2 is to take it. */
+bool nested_exception_exit(struct vcpu *v, u32 intr_info, u32 error_code);
 
 /* Before an entry of L2 with an NMI of L1's pending: with "NMI exiting" in
  * vmcs12 and NMIs not blocked, the NMI becomes a VM exit to L1 (reason 0,
  * an NMI's interruption information: SDM 26.2, 28.2.2) and true is
  * returned; without it nestvisor injects the NMI into L2. */
 bool nested_nmi_exit(struct vcpu *v);
-
-/* nestvisor carries out a HLT of L2's (L1 does not exit on it): until the
- * next entry, an exit to L1 reports L2 in the HLT state (SDM 28.3.4). */
-void nested_l2_halts(struct vcpu *v);
 
 /* Whether vmcs12 has pin-based external-interrupt exiting (L1's interrupts
  * wake a halted L2 by exiting to L1, whatever L2's RFLAGS.IF). */

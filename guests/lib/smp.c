@@ -33,6 +33,11 @@ unsigned guest_cpu_index(void)
 	return (unsigned)(offset / GUEST_STACK_SIZE);
 }
 
+u8 *guest_stack_base(unsigned index)
+{
+	return guest_stacks + (u64)index * GUEST_STACK_SIZE;
+}
+
 unsigned guest_nr_cpus(void)
 {
 	return __atomic_load_n(&nr_cpus, __ATOMIC_ACQUIRE);

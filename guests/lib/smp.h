@@ -25,6 +25,9 @@
 /* The running vCPU's cpu_index, 0 for the one that runs guest_main(). */
 unsigned guest_cpu_index(void);
 
+/* The lowest address of vCPU index's stack (64-bit build only). */
+u8 *guest_stack_base(unsigned index);
+
 /* The guest's vCPUs: the boot info's nr_cpus (1 when running bare). */
 unsigned guest_nr_cpus(void);
 

@@ -28,13 +28,6 @@
 #define FS_BASE_OK 0x1000
 #define KGS_LOADED 0x00007ffff0000000ull
 
-/* An MSR-load entry (SDM 25.7.2, Table 25-14). */
-struct msr_entry {
-	u32 index;
-	u32 reserved;
-	u64 value;
-};
-
 static struct msr_entry msr_list[MSR_LIST_ENTRIES] __aligned(16);
 static u8 bad_link_page[PAGE_SIZE] __aligned(PAGE_SIZE);
 

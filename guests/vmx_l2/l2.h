@@ -12,6 +12,7 @@
 #define VMX_L2_L2_H
 
 #include "../lib/guest.h"
+#include "../lib/trap.h"
 #include "../lib/vmx.h"
 #include "../../vmx/vmx_controls.h"
 
@@ -44,6 +45,14 @@ struct l2_env {
 };
 extern struct l2_env env;
 
+/* An entry of the VM-entry MSR-load, VM-exit MSR-store and VM-exit
+ * MSR-load lists (SDM 25.7.2, 25.8.2, Table 25-15). */
+struct msr_entry {
+	u32 index;
+	u32 reserved;
+	u64 value;
+};
+
 /* Pages shared by the tests (each test sets what it uses in l2_prepare()). */
 extern u8 msr_bitmap[PAGE_SIZE], io_bitmap_a[PAGE_SIZE], io_bitmap_b[PAGE_SIZE];
 extern struct l2_regs l2_regs;
@@ -53,7 +62,8 @@ bool l2_vmx_on(void);
 
 /* VMCLEAR + VMPTRLD of the test VMCS, then every field of a valid vmcs12
  * for L2 at entry: host state = L1's now, guest state = 64-bit L2 at entry
- * on its own stack, controls from the capability MSRs' allowed-0 settings
+ * on a stack at the bottom of L1's own (so that exceptions and interrupts
+ * L2 takes through L1's IDT reach the library's handlers, smp.h), controls from the capability MSRs' allowed-0 settings
  * plus HLT exiting, unconditional I/O exiting, MSR bitmaps (all clear: no
  * MSR exits), exception bitmap all ones, VPID where advertised. The bitmap
  * pages are cleared, L2's registers zeroed. */
@@ -90,6 +100,17 @@ void exit_words(const struct l2_exit *e, char *buf, size_t n);
 bool res(bool pass, const char *fmt, ...) __printf(2, 3);
 void res_info(const char *fmt, ...) __printf(1, 2);
 
+/* ---- Traps L2 takes through L1's IDT (more_events.c) ---- */
+/* What L1's handlers saw while L2 ran, for the checks after its VMCALL. */
+struct l2_trap_log {
+	unsigned count;
+	u64 rip, error, cr2;	/* of the last: the frame's RIP, error code, CR2 */
+};
+extern volatile struct l2_trap_log l2_trap_log;
+void l2_trap_reset(void);
+/* A trap handler (trap.h) that logs the trap and returns as the frame says. */
+void l2_trap_record(struct trap_frame *tf);
+
 /* ---- L2 programs (l2code.c): labels in this image ---- */
 #define L2_PROGRAM(name) extern const u8 name[]
 L2_PROGRAM(l2_cpuid);		/* cpuid; vmcall */
@@ -107,7 +128,37 @@ L2_PROGRAM(l2_wrmsr);		/* wrmsr; vmcall */
 L2_PROGRAM(l2_wrmsr_next);
 L2_PROGRAM(l2_spin);		/* pause loop, RCX times; vmcall */
 L2_PROGRAM(l2_spin_end);
+L2_PROGRAM(l2_mov_cr);		/* mov %rbx,%cr0; mov %rsi,%cr4; mov %cr0,%rdi; mov %cr4,%rbp; vmcall */
+L2_PROGRAM(l2_mov_cr4);
+L2_PROGRAM(l2_mov_cr_read);
+L2_PROGRAM(l2_mov_cr_end);
+L2_PROGRAM(l2_cr3);		/* mov %rbx,%cr3; mov %cr3,%rdi; vmcall */
+L2_PROGRAM(l2_cr3_read);
+L2_PROGRAM(l2_cr3_end);
+L2_PROGRAM(l2_ud);		/* ud2; vmcall */
+L2_PROGRAM(l2_ud_next);
+L2_PROGRAM(l2_pf);		/* mov (%rbx),%al; vmcall */
+L2_PROGRAM(l2_pf_next);
+L2_PROGRAM(l2_wait);		/* until (%rbx) != 0, RCX PAUSEs at most; vmcall */
+L2_PROGRAM(l2_wait_end);
+L2_PROGRAM(l2_sti_hlt);		/* sti; hlt; vmcall */
+L2_PROGRAM(l2_sti_hlt_next);
+L2_PROGRAM(l2_msr_rw);		/* rdmsr (ECX) to R9:R8; wrmsr R11:R10 to ESI; vmcall */
+L2_PROGRAM(l2_msr_rw_end);
+L2_PROGRAM(l2_rdtsc);		/* rdtsc; RAX = EDX:EAX; vmcall */
+L2_PROGRAM(l2_rdtsc_next);
+L2_PROGRAM(l2_rdtsc_end);
+L2_PROGRAM(l2_cr8);		/* mov %rbx,%cr8; mov %cr8,%rdi; vmcall */
+L2_PROGRAM(l2_cr8_read);
+L2_PROGRAM(l2_cr8_end);
+L2_PROGRAM(l2_int3);		/* int3; vmcall */
+L2_PROGRAM(l2_int3_next);
+L2_PROGRAM(l2_int_n);		/* int $L2_INT_N_VECTOR; vmcall */
+L2_PROGRAM(l2_int_n_next);
+L2_PROGRAM(l2_sti_nop);		/* sti; nop; vmcall */
+L2_PROGRAM(l2_sti_nop_end);
 #undef L2_PROGRAM
+#define L2_INT_N_VECTOR 0x65
 
 /* ---- The tests ---- */
 /* The test table (tests_all.c for vmx_l2; tests_checks.c for
@@ -116,7 +167,7 @@ struct l2_test {
 	const char *name;
 	void (*fn)(void);
 };
-#define L2_TESTS_MAX 32
+#define L2_TESTS_MAX 48
 extern const struct l2_test l2_tests[];
 extern const unsigned l2_test_count;
 
@@ -139,5 +190,22 @@ void t_intr_exit(void);
 void t_intr_ack(void);
 void t_nmi_exit(void);
 void t_nmi_l2(void);
+void t_cr_owned(void);
+void t_cr_unowned(void);
+void t_cr_fixed(void);
+void t_cr3(void);
+void t_exc_ud(void);
+void t_exc_pf(void);
+void t_intr_in_l2(void);
+void t_hlt_in_l2(void);
+void t_hlt_intr_exit(void);
+void t_intr_vectoring(void);
+void t_msr_lists(void);
+void t_entry_failure(void);
+void t_tsc_offset(void);
+void t_cr8(void);
+void t_exc_bp(void);
+void t_inject(void);
+void t_intr_window(void);
 
 #endif

@@ -14,7 +14,7 @@
 #include "../../lib/fmt.h"
 
 #define LINE_MAX 240
-#define LINES_MAX 160
+#define LINES_MAX 256
 #define SEED_KEY "seed="
 
 #define TEST_COUNT l2_test_count

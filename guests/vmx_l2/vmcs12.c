@@ -4,6 +4,7 @@
  * and IDT in 64-bit mode (25.4, checked by 27.3.1), the controls what the
  * capability MSRs allow (Appendix A) plus what every test relies on. */
 #include "l2.h"
+#include "../lib/smp.h"
 
 /* Segment access rights in the VMCS format (SDM 25.4.1, Table 25-2). */
 #define AR_CODE64 0xa09b	/* G, L, P, S, type 11 (execute/read, accessed) */
@@ -35,7 +36,6 @@ u8 io_bitmap_b[PAGE_SIZE] __aligned(PAGE_SIZE);
 struct l2_regs l2_regs;
 static u8 vmxon_region[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u8 vmcs_region[PAGE_SIZE] __aligned(PAGE_SIZE);
-static u8 l2_stack[L2_STACK_SIZE] __aligned(16);
 static struct dtr l1_gdtr, l1_idtr;
 
 /* The host RIP: the exit stub of run.c. */
@@ -184,6 +184,21 @@ static void write_guest_data_seg(u32 sel_field, u16 sel)
 	vmcs_write(VMCS_GUEST_ES_AR_BYTES + delta, sel ? AR_DATA : AR_UNUSABLE);
 }
 
+/* L2's stack: the lowest L2_STACK_SIZE bytes of L1's own vCPU stack. An
+ * exception or interrupt L2 takes goes through L1's IDT to the library's
+ * handlers, which tell their vCPU by the stack they run on (smp.h); L1 runs
+ * far above it while L2 runs, and nothing of L2's stack outlives a test. */
+static u64 l2_stack_top(void)
+{
+	u64 base = (u64)guest_stack_base(guest_cpu_index()), rsp;
+
+	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+	if (rsp < base + 2 * L2_STACK_SIZE)
+		res(false, "L1's stack reaches down to L2's (%llu bytes above its base)",
+		    (unsigned long long)(rsp - base));
+	return base + L2_STACK_SIZE;
+}
+
 static void write_guest_state(const void *entry)
 {
 	u16 tr;
@@ -195,7 +210,7 @@ static void write_guest_state(const void *entry)
 	vmcs_write(VMCS_GUEST_CR3, read_cr3());
 	vmcs_write(VMCS_GUEST_CR4, read_cr4());
 	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
-	vmcs_write(VMCS_GUEST_RSP, (u64)l2_stack + sizeof(l2_stack));
+	vmcs_write(VMCS_GUEST_RSP, l2_stack_top());
 	vmcs_write(VMCS_GUEST_RIP, (u64)entry);
 	vmcs_write(VMCS_GUEST_RFLAGS, RFLAGS_FIXED1);
 	vmcs_write(VMCS_GUEST_CS_SELECTOR, READ_SEG(cs));
