@@ -75,7 +75,7 @@ static void save_l2_state(struct vcpu *v)
 	for (unsigned i = 0; (f = vmcs_field_at(i)); i++)
 		if (vmcs_field_type(f->encoding) == VMCS_TYPE_GUEST &&
 		    nested_field_ok(v->nested, i) && !nested_guest_field_by_rule(f->encoding))
-			w12(v, f->encoding, vmcs_read(f->encoding));
+			vmcs12_set_row(v->nested->current, i, vmcs_read(f->encoding));
 	w12(v, VMCS_GUEST_CR0, (vmcs_read(VMCS_GUEST_CR0) & ~r12(v, VMCS_CR0_GUEST_HOST_MASK)) |
 			       (r12(v, VMCS_GUEST_CR0) & r12(v, VMCS_CR0_GUEST_HOST_MASK)));
 	w12(v, VMCS_GUEST_CR4, (vmcs_read(VMCS_GUEST_CR4) & ~r12(v, VMCS_CR4_GUEST_HOST_MASK)) |

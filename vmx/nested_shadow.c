@@ -151,16 +151,12 @@ static void copy_out(struct vcpu *v, bool (*filter)(u32 enc))
 {
 	struct nested *n = v->nested;
 	const struct vmcs_field_info *f;
-	u64 value;
 
 	if (!enter_shadow(v))
 		return;
-	for (unsigned i = 0; (f = vmcs_field_at(i)); i++) {
-		if (!has(n->shadow->read, i) || (filter && !filter(f->encoding)))
-			continue;
-		vmcs12_read(n->current, f->encoding, &value);
-		vmcs_write(f->encoding, value);
-	}
+	for (unsigned i = 0; (f = vmcs_field_at(i)); i++)
+		if (has(n->shadow->read, i) && (!filter || filter(f->encoding)))
+			vmcs_write(f->encoding, vmcs12_row(n->current, i));
 	leave_shadow(v);
 }
 
@@ -191,7 +187,7 @@ void nested_shadow_collect(struct vcpu *v)
 		return;
 	for (unsigned i = 0; (f = vmcs_field_at(i)); i++)
 		if (has(n->shadow->write, i))
-			vmcs12_write(n->current, f->encoding, vmcs_read(f->encoding));
+			vmcs12_set_row(n->current, i, vmcs_read(f->encoding));
 	leave_shadow(v);
 }
 

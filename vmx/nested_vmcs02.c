@@ -223,7 +223,7 @@ static void rule_guest_state(const struct vcpu *v)
 	for (unsigned i = 0; (f = vmcs_field_at(i)); i++)
 		if (vmcs_field_type(f->encoding) == VMCS_TYPE_GUEST &&
 		    nested_field_ok(v->nested, i) && !nested_guest_field_by_rule(f->encoding))
-			vmcs_write(f->encoding, r12(v, f->encoding));
+			vmcs_write(f->encoding, vmcs12_row(v->nested->current, i));
 }
 
 /* Rule 11, guest state that vmcs12 loads only if its VM-entry controls say

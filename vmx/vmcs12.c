@@ -12,14 +12,9 @@ bool vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *value)
 	return true;
 }
 
-bool vmcs12_write(struct vmcs12 *v, u32 enc, u64 value)
+/* What VMWRITE of value to enc leaves in its row's slot f. */
+static void store(u64 *f, u32 enc, u64 value)
 {
-	int row = vmcs_field_row(enc);
-	u64 *f;
-
-	if (row < 0)
-		return false;
-	f = &v->field[row];
 	switch (vmcs_field_width(enc)) {
 	case VMCS_WIDTH_16:
 		*f = value & 0xffff;
@@ -34,5 +29,19 @@ bool vmcs12_write(struct vmcs12 *v, u32 enc, u64 value)
 		*f = value;
 		break;
 	}
+}
+
+bool vmcs12_write(struct vmcs12 *v, u32 enc, u64 value)
+{
+	int row = vmcs_field_row(enc);
+
+	if (row < 0)
+		return false;
+	store(&v->field[row], enc, value);
 	return true;
+}
+
+void vmcs12_set_row(struct vmcs12 *v, unsigned row, u64 value)
+{
+	store(&v->field[row], vmcs_field_at(row)->encoding, value);
 }

@@ -38,4 +38,13 @@ bool vmcs12_read(const struct vmcs12 *v, u32 enc, u64 *value);
  * vmcs_fields.def has no such field. Read-only-ness is the caller's rule. */
 bool vmcs12_write(struct vmcs12 *v, u32 enc, u64 value);
 
+/* Row `row` of vmcs_fields.def (< VMCS_FIELD_COUNT) by its place, for
+ * loops over the table that need no lookup: its value as VMREAD of the
+ * FULL encoding gives it, and VMWRITE of value to the FULL encoding. */
+static inline u64 vmcs12_row(const struct vmcs12 *v, unsigned row)
+{
+	return v->field[row];
+}
+void vmcs12_set_row(struct vmcs12 *v, unsigned row, u64 value);
+
 #endif
