@@ -41,6 +41,7 @@ struct l2_env {
 	const char *cap_name[CTL_COUNT];
 	u32 ctl_field[CTL_COUNT];
 	bool vpid;		/* "enable VPID" may be 1 */
+	bool bare;		/* on the CPU itself (GUEST_BOOT_BARE), not under nestvisor */
 };
 extern struct l2_env env;
 
@@ -89,6 +90,8 @@ void exit_words(const struct l2_exit *e, char *buf, size_t n);
 /* ---- Results: buffered per test, printed in the table's order ---- */
 bool res(bool pass, const char *fmt, ...) __printf(2, 3);
 void res_info(const char *fmt, ...) __printf(1, 2);
+/* A SKIP line: a check that cannot run here, with the reason. */
+void res_skip(const char *fmt, ...) __printf(1, 2);
 
 /* ---- L2 programs (l2code.c): labels in this image ---- */
 #define L2_PROGRAM(name) extern const u8 name[]
