@@ -35,7 +35,7 @@ static const char *mismatch_words(char *buf, unsigned wrong, u64 got, u64 want)
 	return buf;
 }
 
-/* The exits check and its INFO line, for count accesses of enc. */
+/* The exits check and its INFO line, for LOOPS accesses (insn) of enc. */
 static void exits_line(u32 enc, const char *insn, u64 exits, bool on)
 {
 	const char *name = vmcs_field_name(enc);

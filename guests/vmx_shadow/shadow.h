@@ -52,7 +52,7 @@ unsigned shadow_exits_per_access(u32 enc, bool on);
  * without)" or "one exit each, shadowing or not". */
 const char *shadow_exits_words(u32 enc);
 
-/* "on" or "off", for INFO lines. */
+/* "shadowing on" or "shadowing off", for INFO lines. */
 static inline const char *shadow_mode_name(bool on)
 {
 	return on ? "shadowing on" : "shadowing off";
