@@ -2,7 +2,7 @@
 #   make          build build/nestvisor.efi and the boot image build/nestvisor.img
 #   make run      boot it (EMU=bochs | qemu | kvm) and stream its console
 #   make test     host unit tests + emulator runs; ends with "N passed, N failed"
-#   make bench    boot the bench guest twice under Bochs; figures must repeat
+#   make bench    boot the bench guests twice each under Bochs; figures must repeat
 #   make FAULT=alloc-nozero test   build with a deliberate defect (docs/testing.md)
 
 B        := build

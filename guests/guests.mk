@@ -33,7 +33,9 @@ GUESTS := \
 	vmx_l1 \
 	vmx_garbage \
 	vmx_l2 \
-	vmx_l2_checks
+	vmx_l2_checks \
+	vmx_shadow \
+	vmx_bench
 
 # The guests test-guests-bare boots through their multiboot header: the
 # PROT32 ones that pass bare. The bad_* guests misbehave on purpose for
@@ -90,6 +92,10 @@ GUEST_VMX_L2_C := $(GUEST_VMX_LIB_C) vmx/vmx_controls.c $(addprefix guests/vmx_l
 	vmcs12.c run.c l2code.c exits.c invalid.c intr.c more.c more_events.c more_msr_tsc.c nmi.c)
 guest_vmx_l2 := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_all.c
 guest_vmx_l2_checks := $(GUEST_VMX_L2_C) guests/vmx_l2/tests_checks.c
+# Virtualized only: they count nestvisor's exits (bare they say SKIP).
+guest_vmx_shadow := $(GUEST_VMX_L2_C) $(addprefix guests/vmx_shadow/,tests_shadow.c shadow.c \
+	loops.c sweep.c switch.c)
+guest_vmx_bench := $(GUEST_VMX_L2_C) guests/vmx_bench/bench.c
 
 # The library, per mode: what every mode shares, compiled for each, then
 # each mode's own start code, exception entry and vCPU handling.

@@ -42,6 +42,7 @@ struct l2_env {
 	const char *cap_name[CTL_COUNT];
 	u32 ctl_field[CTL_COUNT];
 	bool vpid;		/* "enable VPID" may be 1 */
+	bool bare;		/* on the CPU itself (GUEST_BOOT_BARE), not under nestvisor */
 };
 extern struct l2_env env;
 
@@ -99,6 +100,8 @@ void exit_words(const struct l2_exit *e, char *buf, size_t n);
 /* ---- Results: buffered per test, printed in the table's order ---- */
 bool res(bool pass, const char *fmt, ...) __printf(2, 3);
 void res_info(const char *fmt, ...) __printf(1, 2);
+/* A SKIP line: a check that cannot run here, with the reason. */
+void res_skip(const char *fmt, ...) __printf(1, 2);
 
 /* ---- Traps L2 takes through L1's IDT (more_events.c) ---- */
 /* What L1's handlers saw while L2 ran, for the checks after its VMCALL. */

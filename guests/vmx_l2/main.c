@@ -19,15 +19,18 @@
 
 #define TEST_COUNT l2_test_count
 
+/* A buffered line: a check, an INFO line or a SKIP line. */
+enum line_kind { LINE_CHECK, LINE_INFO, LINE_SKIP };
+
 static struct line {
 	u8 test;
+	u8 kind;		/* enum line_kind */
 	bool pass;
-	bool info;
 	char text[LINE_MAX];
 } lines[LINES_MAX];
 static unsigned nr_lines, current_test;
 
-static bool add_line(bool pass, bool info, const char *fmt, va_list ap)
+static bool add_line(bool pass, enum line_kind kind, const char *fmt, va_list ap)
 {
 	struct line *l;
 
@@ -36,7 +39,7 @@ static bool add_line(bool pass, bool info, const char *fmt, va_list ap)
 	l = &lines[nr_lines++];
 	l->test = (u8)current_test;
 	l->pass = pass;
-	l->info = info;
+	l->kind = (u8)kind;
 	fmt_vsnprintf(l->text, sizeof(l->text), fmt, ap);
 	return pass;
 }
@@ -46,7 +49,7 @@ bool res(bool pass, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_line(pass, false, fmt, ap);
+	add_line(pass, LINE_CHECK, fmt, ap);
 	va_end(ap);
 	return pass;
 }
@@ -56,7 +59,16 @@ void res_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_line(true, true, fmt, ap);
+	add_line(true, LINE_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void res_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_line(true, LINE_SKIP, fmt, ap);
 	va_end(ap);
 }
 
@@ -119,8 +131,10 @@ static void print_results(void)
 		for (unsigned i = 0; i < nr_lines; i++) {
 			if (lines[i].test != t)
 				continue;
-			if (lines[i].info)
+			if (lines[i].kind == LINE_INFO)
 				report_info("%s: %s", l2_tests[t].name, lines[i].text);
+			else if (lines[i].kind == LINE_SKIP)
+				report_skip("%s: %s", l2_tests[t].name, lines[i].text);
 			else
 				report(lines[i].pass, "%s: %s", l2_tests[t].name, lines[i].text);
 		}
@@ -134,8 +148,9 @@ void guest_main(const struct guest_boot_info *bi)
 	bool given;
 	u64 seed = parse_seed(bi->cmdline, &given);
 
+	env.bare = bi->flags & GUEST_BOOT_BARE;
 	printf("vmx_l2: %s, an L1 hypervisor running L2 guests\n",
-	       bi->flags & GUEST_BOOT_BARE ? "bare" : "virtualized");
+	       env.bare ? "bare" : "virtualized");
 	if (!vmx_features_read(&env.f)) {
 		report_info("vmx_l2: CPUID.1:ECX.VMX is 0: nothing to test");
 		report_summary("vmx_l2");
